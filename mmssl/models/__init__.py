@@ -1,0 +1,2 @@
+from . import (backbones, data_preprocessors, detectors, heads, losses,  # noqa
+               recognizers, semi)
