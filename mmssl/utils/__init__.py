@@ -1,0 +1,3 @@
+from .safe_pickle import UnsafePickleError, safe_load_pickle
+
+__all__ = ['safe_load_pickle', 'UnsafePickleError']
