@@ -1,0 +1,3 @@
+from .multi_branch import MultiBranch
+
+__all__ = ['MultiBranch']

@@ -1,0 +1,4 @@
+from .mean_teacher_hook import MeanTeacherHook, unwrap_model
+from .ramp_up_hook import RampUpHook, ramp_up
+
+__all__ = ['MeanTeacherHook', 'RampUpHook', 'ramp_up', 'unwrap_model']

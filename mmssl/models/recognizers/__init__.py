@@ -1,0 +1,3 @@
+from .semi_recognizer import SemiRecognizer
+
+__all__ = ['SemiRecognizer']

@@ -1,0 +1,100 @@
+"""FixMatch-style teacher-student recognizer around any MMAction2
+recognizer."""
+from typing import Dict
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from mmaction.registry import MODELS
+from mmaction.utils import ConfigType, OptConfigType, SampleList
+from ..semi import SemiBaseModel
+
+
+@MODELS.register_module()
+class SemiRecognizer(SemiBaseModel):
+    """Teacher-student recognizer with confidence-thresholded pseudo-labels.
+
+    The EMA teacher (see :class:`MeanTeacherHook`) classifies the weak view
+    of each unlabeled clip; where its top probability reaches
+    ``semi_train_cfg.pseudo_threshold`` the argmax becomes the hard label of
+    the student's strong view (cross-entropy averaged over the whole
+    unlabeled batch, as FixMatch). Labeled clips train the student with the
+    wrapped recognizer's own loss.
+
+    Args:
+        recognizer (dict): any MMAction2 recognizer config (TSN, I3D,
+            SlowFast, X3D, TimeSformer, ...), with its data_preprocessor.
+        semi_train_cfg (dict, optional): adds to :class:`SemiBaseModel`'s
+            options ``pseudo_threshold`` (0.95).
+        semi_test_cfg (dict, optional): see :class:`SemiBaseModel`.
+        data_preprocessor (dict, optional): see :class:`SemiBaseModel`.
+        init_cfg (dict, optional): weight initialisation config.
+    """
+
+    def __init__(self,
+                 recognizer: ConfigType,
+                 semi_train_cfg: OptConfigType = None,
+                 semi_test_cfg: OptConfigType = None,
+                 data_preprocessor: OptConfigType = None,
+                 init_cfg: OptConfigType = None) -> None:
+        super().__init__(recognizer, semi_train_cfg, semi_test_cfg,
+                         data_preprocessor, init_cfg)
+        self.semi_train_cfg.setdefault('pseudo_threshold', 0.95)
+
+    @staticmethod
+    def clip_logits(recognizer: torch.nn.Module, inputs: Tensor) -> Tensor:
+        """Class logits of each sample, averaged over its clips.
+
+        Args:
+            recognizer (nn.Module): an MMAction2 recognizer.
+            inputs (Tensor): ``B x num_clips x ...`` batch.
+
+        Returns:
+            Tensor: ``B x num_classes`` logits.
+        """
+        feats, _ = recognizer.extract_feat(inputs)
+        logits = recognizer.cls_head(feats)
+        return logits.view(inputs.shape[0], -1, logits.shape[-1]).mean(1)
+
+    def get_pseudo_labels(self, inputs: Tensor,
+                          data_samples: SampleList) -> SampleList:
+        """Attach ``pseudo_label`` (long) and ``pseudo_mask`` (bool, teacher
+        confidence >= threshold) to each data sample.
+
+        Args:
+            inputs (Tensor): ``B x num_clips x C x T x H x W`` weak views.
+            data_samples (list): their data samples.
+
+        Returns:
+            list: the same data samples, with the pseudo-label fields.
+        """
+        probs = self.clip_logits(self.teacher, inputs).softmax(-1)
+        confidence, labels = probs.max(-1)
+        mask = confidence >= self.semi_train_cfg.pseudo_threshold
+        for sample, label, keep, prob in zip(data_samples, labels, mask,
+                                             probs):
+            sample.set_field(label, 'pseudo_label')
+            sample.set_field(keep, 'pseudo_mask')
+            sample.set_field(prob, 'teacher_prob')
+        return data_samples
+
+    def loss_by_pseudo_labels(self, inputs: Tensor, data_samples: SampleList,
+                              pseudo_samples: SampleList
+                              ) -> Dict[str, Tensor]:
+        """Masked cross-entropy of the student's strong view.
+
+        Args:
+            inputs (Tensor): ``B x num_clips x C x T x H x W`` strong views.
+            data_samples (list): their data samples.
+            pseudo_samples (list): the teacher-labeled samples, same order.
+
+        Returns:
+            dict[str, Tensor]: ``loss_cls`` and the logged ``mask_ratio``.
+        """
+        labels = torch.stack([s.pseudo_label for s in pseudo_samples])
+        mask = torch.stack([s.pseudo_mask for s in pseudo_samples]).float()
+        logits = self.clip_logits(self.student, inputs)
+        loss = (F.cross_entropy(logits, labels, reduction='none') *
+                mask).mean()
+        return dict(loss_cls=loss, mask_ratio=mask.mean())
