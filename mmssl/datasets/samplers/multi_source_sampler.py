@@ -3,7 +3,6 @@ import itertools
 from typing import Iterator, List, Sequence, Sized
 
 import numpy as np
-from mmengine.dataset import ConcatDataset
 from mmengine.dist import get_dist_info, sync_random_seed
 from torch.utils.data import Sampler
 
@@ -28,7 +27,8 @@ class MultiSourceSampler(Sampler):
     any batch in O(1), which a resumed run uses to continue the same stream.
 
     Args:
-        dataset (ConcatDataset): the sources.
+        dataset (ConcatDataset): the sources (MMEngine's or torch's
+            ``ConcatDataset``).
         batch_size (int): samples per batch on each rank; must equal the
             dataloader's ``batch_size``.
         source_ratio (list[int]): relative share of each source in a batch,
@@ -45,7 +45,7 @@ class MultiSourceSampler(Sampler):
                  source_ratio: List[int],
                  shuffle: bool = True,
                  seed: int = None) -> None:
-        if not isinstance(dataset, ConcatDataset):
+        if not hasattr(dataset, 'cumulative_sizes'):
             raise TypeError(
                 'MultiSourceSampler needs a ConcatDataset of the sources '
                 f'(train_dataloader.dataset), got {type(dataset).__name__}')

@@ -77,6 +77,9 @@ class SemiBaseModel(BaseModel, metaclass=ABCMeta):
             data_preprocessor = dict(
                 type='MultiBranchDataPreprocessor',
                 data_preprocessor=inner_preprocessor)
+        if isinstance(data_preprocessor, dict):
+            # built here so mmssl types resolve without a default scope
+            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.student = MODELS.build(copy.deepcopy(model))
