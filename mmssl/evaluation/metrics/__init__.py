@@ -1,0 +1,3 @@
+from .action_detection_metric import ActionDetectionMetric
+
+__all__ = ['ActionDetectionMetric']
