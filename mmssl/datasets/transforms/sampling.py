@@ -1,0 +1,85 @@
+"""Choosing the frames of a detection clip."""
+from typing import Dict
+
+import numpy as np
+from mmaction.registry import TRANSFORMS
+from mmcv.transforms import BaseTransform
+
+
+@TRANSFORMS.register_module()
+class SampleActionClip(BaseTransform):
+    """Pick the frames of a clip; ``clip_len`` and ``frame_interval`` come
+    from the dataset (one setting for training clips and test windows).
+
+    Training: a centre frame is drawn from ``key_frames`` (uniformly from the
+    whole video when there are none) and the clip is ``clip_len`` frames
+    ``frame_interval`` apart with the centre at position ``clip_len // 2``
+    (8 frames, stride 2: the centre is the 5th frame, as in E2E-SSL). Near the
+    ends of the video the clip is shifted to stay inside it; a video shorter
+    than the clip repeats its last frame.
+
+    Test: the window of ``clip_len * frame_interval`` frames starting at
+    ``window_start``; the model sees every ``frame_interval``-th frame and
+    the targets cover every frame of the window inside the video.
+
+    Required keys: ``total_frames``, ``clip_len``, ``frame_interval``,
+    ``key_frames`` (training), ``window_start`` (test), ``test_mode``.
+
+    Added keys: ``frame_inds`` (clip_len,) 0-based frames to decode,
+    ``target_frame_inds`` 1-based frames the targets describe (the clip's
+    frames in training, the window's in test), ``num_clips`` (1).
+    """
+
+    def transform(self, results: Dict) -> Dict:
+        """Add ``frame_inds`` and ``target_frame_inds``.
+
+        Args:
+            results (dict): a data info of an action detection dataset.
+
+        Returns:
+            dict: ``results`` with the clip's frames.
+        """
+        total = int(results['total_frames'])
+        clip_len = int(results['clip_len'])
+        interval = int(results['frame_interval'])
+        if results.get('test_mode', False):
+            start = int(results['window_start']) - 1
+            window = np.arange(start, min(start + clip_len * interval, total))
+            frame_inds = start + np.arange(clip_len) * interval
+            target = window + 1
+        else:
+            centre = self._draw_centre(results.get('key_frames'), total)
+            frame_inds = self.clip_around(centre, total, clip_len, interval)
+            target = frame_inds + 1
+        results['frame_inds'] = np.minimum(frame_inds, total - 1).astype(
+            np.int64)
+        results['target_frame_inds'] = np.asarray(target, dtype=np.int64)
+        results['num_clips'] = 1
+        return results
+
+    @staticmethod
+    def _draw_centre(key_frames, total: int) -> int:
+        """0-based centre frame: a random key frame, else any frame."""
+        if key_frames is not None and len(key_frames):
+            return int(key_frames[np.random.randint(len(key_frames))]) - 1
+        return int(np.random.randint(total))
+
+    @staticmethod
+    def clip_around(centre: int, total: int, clip_len: int,
+                    interval: int) -> np.ndarray:
+        """0-based frames of a clip centred on ``centre``, kept inside
+        ``[0, total)`` by shifting (not clamped yet for short videos).
+
+        Args:
+            centre (int): 0-based centre frame.
+            total (int): frames in the video.
+            clip_len (int): frames in the clip.
+            interval (int): stride between them.
+
+        Returns:
+            np.ndarray: (clip_len,) int64 frame indices.
+        """
+        span = (clip_len - 1) * interval + 1
+        start = centre - (clip_len // 2) * interval
+        start = min(max(start, 0), max(total - span, 0))
+        return start + np.arange(clip_len, dtype=np.int64) * interval
