@@ -9,6 +9,7 @@ from torch import Tensor
 from mmaction.registry import MODELS
 from mmaction.utils import ConfigType, OptConfigType, SampleList
 from ..semi import SemiBaseModel
+from ..utils import DistributionAlignment
 
 
 @MODELS.register_module()
@@ -26,7 +27,9 @@ class SemiRecognizer(SemiBaseModel):
         recognizer (dict): any MMAction2 recognizer config (TSN, I3D,
             SlowFast, X3D, TimeSformer, ...), with its data_preprocessor.
         semi_train_cfg (dict, optional): adds to :class:`SemiBaseModel`'s
-            options ``pseudo_threshold`` (0.95).
+            options ``pseudo_threshold`` (0.95) and
+            ``distribution_alignment`` (off; ``True`` or a dict of
+            :class:`DistributionAlignment` options).
         semi_test_cfg (dict, optional): see :class:`SemiBaseModel`.
         data_preprocessor (dict, optional): see :class:`SemiBaseModel`.
         init_cfg (dict, optional): weight initialisation config.
@@ -41,6 +44,39 @@ class SemiRecognizer(SemiBaseModel):
         super().__init__(recognizer, semi_train_cfg, semi_test_cfg,
                          data_preprocessor, init_cfg)
         self.semi_train_cfg.setdefault('pseudo_threshold', 0.95)
+        self._init_distribution_alignment(
+            self.semi_train_cfg.get('distribution_alignment'))
+
+    def _init_distribution_alignment(self, cfg) -> None:
+        """Optional distribution alignment of the teacher's probabilities
+        (``semi_train_cfg.distribution_alignment``: ``True`` or a dict of
+        :class:`DistributionAlignment` options; off by default)."""
+        self.distribution_alignment = None
+        if not cfg:
+            return
+        options = dict(cfg) if isinstance(cfg, dict) else {}
+        num_classes = getattr(getattr(self.student, 'cls_head', None),
+                              'num_classes', None)
+        if num_classes is None:
+            raise ValueError('distribution_alignment needs a recognizer '
+                             'whose cls_head has `num_classes`')
+        self.distribution_alignment = DistributionAlignment(
+            num_classes, **options)
+
+    def pseudo_label_probs(self, logits: Tensor) -> Tensor:
+        """Teacher probabilities for pseudo-labels: softmax, then the
+        optional distribution alignment.
+
+        Args:
+            logits (Tensor): ``B x num_classes`` teacher logits.
+
+        Returns:
+            Tensor: ``B x num_classes`` probabilities.
+        """
+        probs = logits.softmax(-1)
+        if self.distribution_alignment is not None:
+            probs = self.distribution_alignment(probs)
+        return probs
 
     @staticmethod
     def clip_logits(recognizer: torch.nn.Module, inputs: Tensor) -> Tensor:
@@ -69,7 +105,8 @@ class SemiRecognizer(SemiBaseModel):
         Returns:
             list: the same data samples, with the pseudo-label fields.
         """
-        probs = self.clip_logits(self.teacher, inputs).softmax(-1)
+        logits = self.clip_logits(self.teacher, inputs)
+        probs = self.pseudo_label_probs(logits)
         confidence, labels = probs.max(-1)
         mask = confidence >= self.semi_train_cfg.pseudo_threshold
         for sample, label, keep, prob in zip(data_samples, labels, mask,

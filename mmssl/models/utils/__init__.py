@@ -1,12 +1,13 @@
 from .class_prototypes import ClassPrototypes
 from .contrastive_pairs import ContrastivePairs, select_contrastive_pairs
+from .distribution_alignment import DistributionAlignment
 from .gmm import GMMParams, fit_gmm_1d, gmm_posterior
 from .memory_bank import PseudoLabelMemoryBank
 from .reliability_gmm import ReliabilityGMM
 from .temporal_features import temporal_features
 
 __all__ = [
-    'ClassPrototypes', 'ContrastivePairs', 'select_contrastive_pairs',
-    'GMMParams', 'fit_gmm_1d', 'gmm_posterior', 'PseudoLabelMemoryBank',
+    'ClassPrototypes', 'ContrastivePairs', 'DistributionAlignment',
+    'select_contrastive_pairs', 'GMMParams', 'fit_gmm_1d', 'gmm_posterior', 'PseudoLabelMemoryBank',
     'ReliabilityGMM', 'temporal_features'
 ]
