@@ -112,7 +112,8 @@ class TestClassMask:
         poses = torch.ones(2, 3, 3, 4, 16)
         mask = torch.tensor([[0., 1., 0., 0.], [1., 1., 1., 1.]])
         masked = mask_poses(poses, mask)
-        assert masked[0, :, :, 1].eq(1).all() and masked[0, :, :, 0].eq(0).all()
+        assert masked[0, :, :, 1].eq(1).all()
+        assert masked[0, :, :, 0].eq(0).all()
         assert masked[1].eq(1).all()
 
     def test_out_of_range_label_is_reported(self):

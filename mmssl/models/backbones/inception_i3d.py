@@ -170,8 +170,9 @@ class InceptionI3d(BaseModule):
         skip_endpoints (tuple[str]): endpoints whose outputs are returned
             first, in network order.
         stride_variant (str): ``'e2e_ssl'`` or ``'original'``.
-        pretrained (str, optional): pytorch-i3d checkpoint (``rgb_imagenet.pt``,
-            ``rgb_charades.pt``) loaded by :meth:`init_weights`.
+        pretrained (str, optional): pytorch-i3d checkpoint
+            (``rgb_imagenet.pt``, ``rgb_charades.pt``) loaded by
+            :meth:`init_weights`.
         norm_eval (bool): keep BatchNorm layers in eval mode in training.
         init_cfg (dict, optional): mmengine init config.
     """

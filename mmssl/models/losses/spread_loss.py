@@ -41,7 +41,8 @@ class SpreadLoss(nn.Module):
             Tensor: scalar loss (0 for an empty batch).
         """
         if scores.dim() != 2:
-            raise ValueError(f'scores must be B x C, got {tuple(scores.shape)}')
+            raise ValueError(
+                f'scores must be B x C, got {tuple(scores.shape)}')
         labels = labels.long().view(-1)
         if labels.numel() != scores.shape[0]:
             raise ValueError(f'{labels.numel()} labels for {scores.shape[0]} '
