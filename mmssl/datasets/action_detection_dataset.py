@@ -298,12 +298,6 @@ class ActionDetectionDataset(BaseActionDataset):
         if bad_labels:
             problems.append(f'video {name}: class index {bad_labels[0]} is '
                             f'outside the {num_classes} classes')
-        if video.key_frames.size and (video.key_frames.min() < 1 or
-                                      video.key_frames.max() > num_frames):
-            problems.append(f'video {name}: annotated frames '
-                            f'{video.key_frames.min()}..'
-                            f'{video.key_frames.max()} lie beyond the '
-                            f'video\'s {num_frames} frames')
         for tube in video.tubes:
             if tube.frames[0] < 1 or tube.frames[-1] > num_frames:
                 problems.append(f'video {name}: a tube of class {tube.label}'
@@ -316,6 +310,12 @@ class ActionDetectionDataset(BaseActionDataset):
                 clipped += n
                 if problem:
                     problems.append(problem)
+        key = video.key_frames
+        if not problems and key.size and (key.min() < 1
+                                          or key.max() > num_frames):
+            problems.append(f'video {name}: annotated frames {key.min()}..'
+                            f'{key.max()} lie beyond the video\'s '
+                            f'{num_frames} frames')
         return problems, clipped
 
     def _video_info(self, video: VideoAnnotation, is_labeled: bool,

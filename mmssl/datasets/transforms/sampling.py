@@ -15,8 +15,9 @@ class SampleActionClip(BaseTransform):
     whole video when there are none) and the clip is ``clip_len`` frames
     ``frame_interval`` apart with the centre at position ``clip_len // 2``
     (8 frames, stride 2: the centre is the 5th frame, as in E2E-SSL). Near the
-    ends of the video the clip is shifted to stay inside it; a video shorter
-    than the clip repeats its last frame.
+    ends of the video the clip moves inward by whole strides, keeping the
+    centre among its frames; a video shorter than the clip repeats its last
+    frame.
 
     Test: the window of ``clip_len * frame_interval`` frames starting at
     ``window_start``; the model sees every ``frame_interval``-th frame and
@@ -67,8 +68,12 @@ class SampleActionClip(BaseTransform):
     @staticmethod
     def clip_around(centre: int, total: int, clip_len: int,
                     interval: int) -> np.ndarray:
-        """0-based frames of a clip centred on ``centre``, kept inside
-        ``[0, total)`` by shifting (not clamped yet for short videos).
+        """0-based frames of a clip centred on ``centre``.
+
+        Near an end of the video the clip moves inward by whole strides, so
+        the centre frame stays one of the clip's frames (unless the video is
+        shorter than the clip plus a stride). Indices past the end of a short
+        video are left for the caller to clamp.
 
         Args:
             centre (int): 0-based centre frame.
@@ -80,6 +85,11 @@ class SampleActionClip(BaseTransform):
             np.ndarray: (clip_len,) int64 frame indices.
         """
         span = (clip_len - 1) * interval + 1
+        latest = max(total - span, 0)
         start = centre - (clip_len // 2) * interval
-        start = min(max(start, 0), max(total - span, 0))
+        if start < 0:
+            start += -(start // interval) * interval
+        if start > latest:
+            start -= -((latest - start) // interval) * interval
+        start = max(start, 0)
         return start + np.arange(clip_len, dtype=np.int64) * interval
