@@ -245,6 +245,7 @@ def test_pack_detection_inputs_fields():
     assert meta['is_labeled'] is True and meta['video_name'] == 'Class/video'
     assert meta['frame_inds'].tolist() == [5, 7, 9]
     assert meta['ori_shape'] == (7, 9) and meta['img_shape'] == (7, 9)
+    assert meta['frame_interval'] == 1  # no SampleActionClip in this test
     np.testing.assert_array_equal(meta['view_affine'], np.eye(3)[:2])
 
 

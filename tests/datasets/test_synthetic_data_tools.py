@@ -132,6 +132,7 @@ def test_recommended_pipelines_on_synthetic(synthetic):
     assert out['inputs'].shape == (1, 3, 8, 96, 128)
     assert sample.gt_mask.shape == (16, 120, 160)
     assert sample.frame_inds.tolist() == list(range(1, 17))
+    assert sample.frame_interval == 2
 
 
 def test_check_data_reports_and_fails_on_problems(synthetic, tmp_path,

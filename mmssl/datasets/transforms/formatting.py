@@ -29,7 +29,9 @@ class PackDetectionInputs(BaseTransform):
     ``gt_frame_valid``, ``gt_bboxes``, ``gt_bbox_frames``,
     ``gt_bbox_labels`` and the metainfo ``is_labeled``, ``video_name``,
     ``frame_inds`` (1-based frames the targets describe), ``ori_shape``,
-    ``img_shape``, ``view_affine`` plus ``meta_keys``.
+    ``img_shape``, ``view_affine``, ``frame_interval`` (stride of the model's
+    frames; in test mode the model sees every ``frame_interval``-th frame of
+    ``frame_inds``) plus ``meta_keys``.
 
     Args:
         meta_keys (Sequence[str]): further keys of ``results`` to copy into
@@ -67,7 +69,8 @@ class PackDetectionInputs(BaseTransform):
             frame_inds=frame_inds,
             ori_shape=tuple(results['ori_shape']),
             img_shape=tuple(results['img_shape']),
-            view_affine=np.asarray(results['view_affine'], dtype=np.float64))
+            view_affine=np.asarray(results['view_affine'], dtype=np.float64),
+            frame_interval=int(results.get('frame_interval', 1)))
         meta.update(
             {k: results[k] for k in self.meta_keys if k in results})
         sample.set_metainfo(meta)
