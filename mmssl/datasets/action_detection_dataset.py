@@ -5,8 +5,9 @@ annotated frame); in test mode one sample per window of ``clip_len *
 frame_interval`` consecutive frames, so every frame of every test video is
 covered (see ``docs/design/detection_sample.md``).
 """
+import os
 import os.path as osp
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmaction.datasets import BaseActionDataset
@@ -65,8 +66,8 @@ class ActionDetectionDataset(BaseActionDataset):
         skip_bad_videos (bool): in training, replace a sample whose video
             fails to decode by another one and count the skips in the log,
             instead of raising. Defaults to False.
-        probe_threads (int): threads used to open videos at load.
-            Defaults to 8.
+        probe_threads (int, optional): threads used to open videos at load.
+            Defaults to ``min(8, os.cpu_count())``.
         test_mode (bool): build test windows from the ACT ``test_videos``
             (or the whole E2E-SSL file). Defaults to False.
         **kwargs: passed to :class:`mmaction.datasets.BaseActionDataset`
@@ -93,7 +94,7 @@ class ActionDetectionDataset(BaseActionDataset):
                  unlabeled_sampling: str = 'key_frames',
                  check_videos: bool = True,
                  skip_bad_videos: bool = False,
-                 probe_threads: int = 8,
+                 probe_threads: Optional[int] = None,
                  test_mode: bool = False,
                  **kwargs) -> None:
         if subset not in (None, 'labeled', 'unlabeled'):
@@ -123,7 +124,7 @@ class ActionDetectionDataset(BaseActionDataset):
         self.unlabeled_sampling = unlabeled_sampling
         self.check_videos = check_videos
         self.skip_bad_videos = skip_bad_videos
-        self.probe_threads = probe_threads
+        self.probe_threads = probe_threads or min(8, os.cpu_count() or 1)
         self.num_skipped = 0
         self._user_classes = 'classes' in (kwargs.get('metainfo') or {})
         super().__init__(
@@ -165,17 +166,21 @@ class ActionDetectionDataset(BaseActionDataset):
         return infos
 
     def _set_classes(self, ann: AnnotationFile) -> None:
-        """Class names: ``metainfo`` argument > ACT ``labels`` > METAINFO."""
+        """Class names: ``metainfo`` argument > ACT ``labels`` > METAINFO,
+        stored as a tuple (datasets combined in a ``ConcatDataset`` must
+        have equal metainfo)."""
+        current = self._metainfo.get('classes')
+        if current is not None:
+            self._metainfo['classes'] = tuple(current)
         if ann.classes is None:
             if ann.format == 'list':  # unlabeled: classes are not needed
                 return
-            if self._metainfo.get('classes') is None:
+            if current is None:
                 raise DatasetError(
                     f'{self.ann_file}: the file names no classes; give '
                     'metainfo=dict(classes=[...]) or use a dataset type '
                     'with known classes')
             return
-        current = self._metainfo.get('classes')
         if self._user_classes:
             if len(current) != len(ann.classes):
                 raise DatasetError(

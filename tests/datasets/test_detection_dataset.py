@@ -69,7 +69,7 @@ def test_act_and_e2e_formats_give_the_same_targets(tiny_act, tmp_path):
 def test_training_sample_fields(tiny_act):
     root, gt, ann_file = tiny_act
     dataset = build(ann_file, root)
-    assert list(dataset.metainfo['classes']) == CLASSES
+    assert dataset.metainfo['classes'] == tuple(CLASSES)
     assert len(dataset) == len(gt['train_videos'][0])
     inputs, sample = fetch(dataset, 0)
     assert inputs.shape == (1, 3, 8, HEIGHT, WIDTH)

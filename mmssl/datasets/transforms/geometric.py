@@ -163,7 +163,9 @@ class _ActionCrop(BaseTransform):
                              f'is larger than the {width}x{height} view of '
                              f'{results.get("video_name", "the video")}')
         x0, y0 = self._offset(width, height)
-        results['imgs'] = [img[y0:y0 + h, x0:x0 + w] for img in results['imgs']]
+        results['imgs'] = [
+            img[y0:y0 + h, x0:x0 + w] for img in results['imgs']
+        ]
         results['img_shape'] = (h, w)
         results['crop_bbox'] = np.array([x0, y0, x0 + w, y0 + h])
         compose_affine(results, crop_affine(x0, y0, w, h, width, height))
