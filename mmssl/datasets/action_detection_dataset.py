@@ -215,6 +215,11 @@ class ActionDetectionDataset(BaseActionDataset):
                             for v in videos]
         chosen = self._subset_names(videos)
         keep = [v for v in videos if v.name in chosen]
+        if self.subset == 'labeled':
+            raise_problems(self.video_list or self.ann_file, [
+                f'video {v.name} has no boxes and cannot be labeled'
+                for v in keep if v.label < 0
+            ])
         return keep, [self.subset == 'labeled'] * len(keep)
 
     def _subset_names(self, videos: Sequence[VideoAnnotation]) -> set:
@@ -233,11 +238,15 @@ class ActionDetectionDataset(BaseActionDataset):
                 f'{self.ann_file}' for n in unknown
             ])
             return set(names)
-        names = [v.name for v in videos]
-        labeled, unlabeled = split_labeled_videos(
-            names, video_class_keys(videos), self.labeled_percent,
-            self.split_seed)
-        return set(labeled if self.subset == 'labeled' else unlabeled)
+        # videos without boxes (E2E-SSL label -1) are never labeled
+        candidates = [v for v in videos if v.label >= 0]
+        labeled, _ = split_labeled_videos([v.name for v in candidates],
+                                          video_class_keys(candidates),
+                                          self.labeled_percent,
+                                          self.split_seed)
+        if self.subset == 'labeled':
+            return set(labeled)
+        return set(index) - set(labeled)
 
     def _media_path(self, video: VideoAnnotation) -> str:
         """Video file or frame folder of ``video``."""

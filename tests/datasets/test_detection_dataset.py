@@ -304,3 +304,32 @@ def test_decode_failure_raises_or_is_skipped(tiny_act, tmp_path):
     assert skipping.num_skipped >= 1
     assert any(str(path) in m and '1 sample(s) skipped so far' in m
                for m in records.messages)
+
+
+def test_e2e_file_with_unlabeled_entries(tiny_act, tmp_path):
+    root, gt, _ = tiny_act
+    entries = act_to_e2e(gt, gt['train_videos'][0])
+    # the E2E-SSL release marks extra videos with label -1 and flag 0
+    extra = gt['test_videos'][0][0]
+    entries.append((extra, [(0, NUM_FRAMES - 1, -1, np.zeros((1, 4)),
+                             list(range(NUM_FRAMES)), 0)]))
+    name, tubes = entries[0]
+    entries[0] = (name, [t[:5] + (0, ) for t in tubes])  # flagged unlabeled
+    ann = save_pickle(str(tmp_path / 'train_annots.pkl'), entries)
+    dataset = build(ann, root)
+    flags = {dataset.get_data_info(i)['video_name']:
+             dataset.get_data_info(i)['is_labeled']
+             for i in range(len(dataset))}
+    assert flags[extra] is False and flags[name] is False
+    assert sum(flags.values()) == len(entries) - 2
+    labeled = build(ann, root, subset='labeled', labeled_percent=100)
+    names = {labeled.get_data_info(i)['video_name']
+             for i in range(len(labeled))}
+    assert extra not in names and len(names) == len(entries) - 1
+    unlabeled = build(ann, root, subset='unlabeled', labeled_percent=100)
+    assert [unlabeled.get_data_info(i)['video_name']
+            for i in range(len(unlabeled))] == [extra]
+    split_file = tmp_path / 'labeled.txt'
+    split_file.write_text(extra + '\n')
+    with pytest.raises(DatasetError, match='has no boxes'):
+        build(ann, root, subset='labeled', video_list=str(split_file))
