@@ -265,12 +265,28 @@ def test_training_clip_placement(key, total, expected_first):
     assert key - 1 in out['frame_inds']
 
 
+def test_released_boundary_placement():
+    sample = SampleActionClip(released_boundary=True)
+    results = dict(total_frames=40, clip_len=8, frame_interval=2,
+                   key_frames=np.array([3]), test_mode=False)
+    out = sample(dict(results))  # centre 2 (0-based): stride 1 from 0
+    np.testing.assert_array_equal(out['frame_inds'], np.arange(8))
+    assert out['frame_interval'] == 1
+    out = sample(dict(results, key_frames=np.array([21])))
+    np.testing.assert_array_equal(out['frame_inds'], 12 + 2 * np.arange(8))
+    out = sample(dict(results, key_frames=np.array([39])))
+    np.testing.assert_array_equal(out['frame_inds'], 24 + 2 * np.arange(8))
+    assert out['frame_interval'] == 2
+
+
 def test_short_video_and_test_window():
     out = SampleActionClip()(dict(total_frames=10, clip_len=8,
                                   frame_interval=2,
                                   key_frames=np.array([5]), test_mode=False))
     np.testing.assert_array_equal(out['frame_inds'],
                                   [0, 2, 4, 6, 8, 9, 9, 9])
+    np.testing.assert_array_equal(out['target_frame_inds'],
+                                  [1, 3, 5, 7, 9, 10, 10, 10])
     out = SampleActionClip()(dict(total_frames=20, clip_len=8,
                                   frame_interval=2, window_start=17,
                                   test_mode=True))

@@ -1,5 +1,5 @@
 """Choosing the frames of a detection clip."""
-from typing import Dict
+from typing import Dict, Tuple
 
 import numpy as np
 from mmaction.registry import TRANSFORMS
@@ -29,7 +29,17 @@ class SampleActionClip(BaseTransform):
     Added keys: ``frame_inds`` (clip_len,) 0-based frames to decode,
     ``target_frame_inds`` 1-based frames the targets describe (the clip's
     frames in training, the window's in test), ``num_clips`` (1).
+
+    Args:
+        released_boundary (bool): place training clips near the ends of a
+            video as the E2E-SSL release does instead: when the centre is
+            closer than ``clip_len // 2`` strides to the start, the stride
+            drops to 1 (``frame_interval`` is updated); a clip reaching the
+            end starts at ``total - clip_len * stride``. Defaults to False.
     """
+
+    def __init__(self, released_boundary: bool = False) -> None:
+        self.released_boundary = released_boundary
 
     def transform(self, results: Dict) -> Dict:
         """Add ``frame_inds`` and ``target_frame_inds``.
@@ -50,8 +60,14 @@ class SampleActionClip(BaseTransform):
             target = window + 1
         else:
             centre = self._draw_centre(results.get('key_frames'), total)
-            frame_inds = self.clip_around(centre, total, clip_len, interval)
-            target = frame_inds + 1
+            if self.released_boundary:
+                frame_inds, interval = self.released_clip(
+                    centre, total, clip_len, interval)
+                results['frame_interval'] = interval
+            else:
+                frame_inds = self.clip_around(centre, total, clip_len,
+                                              interval)
+            target = np.minimum(frame_inds, total - 1) + 1
         results['frame_inds'] = np.minimum(frame_inds, total - 1).astype(
             np.int64)
         results['target_frame_inds'] = np.asarray(target, dtype=np.int64)
@@ -93,3 +109,24 @@ class SampleActionClip(BaseTransform):
             start -= -((latest - start) // interval) * interval
         start = max(start, 0)
         return start + np.arange(clip_len, dtype=np.int64) * interval
+
+    @staticmethod
+    def released_clip(centre: int, total: int, clip_len: int,
+                      interval: int) -> Tuple[np.ndarray, int]:
+        """The E2E-SSL release's clip placement (see ``released_boundary``).
+
+        Returns:
+            tuple[np.ndarray, int]: (clip_len,) 0-based frames and the stride
+            used.
+        """
+        start = centre - clip_len * interval // 2
+        if start < 0:
+            interval = 1
+            start = max(centre - clip_len // 2, 0)
+        if start + clip_len * interval >= total:
+            start = max(total - clip_len * interval, 0)
+        return start + np.arange(clip_len, dtype=np.int64) * interval, interval
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}('
+                f'released_boundary={self.released_boundary})')
