@@ -1,11 +1,13 @@
 """Helpers that write tiny detection datasets (videos, ACT and E2E-SSL
-annotations) for the dataset tests."""
+annotations) for the dataset tests, and the ``tiny_act`` fixture (imported by
+the test modules; a conftest here would shadow the top-level one)."""
 import os
 import os.path as osp
 import pickle
 
 import cv2
 import numpy as np
+import pytest
 
 WIDTH, HEIGHT, NUM_FRAMES = 64, 48, 20  # decord mis-decodes 48-px-wide MJPG
 CLASSES = ['Run', 'Jump']
@@ -88,3 +90,12 @@ def save_pickle(path: str, obj) -> str:
     with open(path, 'wb') as f:
         pickle.dump(obj, f)
     return path
+
+
+@pytest.fixture(scope='module')
+def tiny_act(tmp_path_factory):
+    """``(root, gt, ann_file)`` of a tiny UCF101-24-like dataset."""
+    root = str(tmp_path_factory.mktemp('tiny_det'))
+    gt = make_act(root)
+    ann_file = save_pickle(osp.join(root, 'annotations', 'GT.pkl'), gt)
+    return root, gt, ann_file

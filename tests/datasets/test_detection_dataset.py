@@ -12,6 +12,7 @@ import scipy.io
 import torch
 from detection_fixtures import (CLASSES, HEIGHT, NUM_FRAMES, WIDTH,
                                 act_to_e2e, save_pickle)
+from detection_fixtures import tiny_act  # noqa: F401 (fixture)
 
 import mmssl  # noqa: F401
 from mmaction.registry import DATASETS
