@@ -18,7 +18,7 @@ from .annotations import (AnnotationFile, VideoAnnotation, index_by_name,
                           load_annotation_file, raise_problems,
                           read_name_list, video_class_keys)
 from .errors import DatasetError, VideoDecodeError
-from .label_split import split_labeled_videos
+from .label_split import check_percent, split_labeled_videos
 from .media import probe_frame_dir, probe_many, probe_video_file
 
 _VIDEO_EXTS = ('.avi', '.mp4', '.mkv', '.webm', '.mov')
@@ -106,6 +106,8 @@ class ActionDetectionDataset(BaseActionDataset):
         if clip_len < 1 or frame_interval < 1:
             raise ValueError(f'clip_len ({clip_len}) and frame_interval '
                              f'({frame_interval}) must be >= 1')
+        if labeled_percent is not None:
+            check_percent(labeled_percent, 'labeled_percent')
         media_keys = [k for k in ('video', 'img') if k in data_prefix]
         if len(media_keys) != 1:
             raise ValueError("data_prefix needs exactly one of 'video' "

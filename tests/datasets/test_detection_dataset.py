@@ -142,6 +142,8 @@ def test_percent_and_list_subsets(tiny_act, tmp_path):
         build(ann_file, root, subset='labeled', video_list=str(split_file))
     with pytest.raises(DatasetError, match='exactly one'):
         build(ann_file, root, subset='labeled')
+    with pytest.raises(ValueError, match='labeled_percent'):
+        build(ann_file, root, subset='labeled', labeled_percent=120)
 
 
 def test_unlabeled_video_list_and_uniform_sampling(tiny_act, tmp_path):
