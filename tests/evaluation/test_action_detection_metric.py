@@ -215,3 +215,16 @@ def test_options_keep_perfect_scores(box_mode, box_labels, protocol):
         protocol=protocol)
     for key, value in metrics.items():
         assert value == pytest.approx(100.0), key
+
+
+def test_default_linking_bridges_a_missed_frame():
+    samples = [make_sample('walk/v1', range(1, 9), 0),
+               make_sample('walk/v1', range(9, 17), 0)]
+    samples[0].pred_mask[5] = 0  # nothing found in frame 6
+    bridged = evaluate(samples)
+    assert bridged['det/video-AP@0.75'] == pytest.approx(100.0)
+    # ACT's single-frame linking splits the tube at the gap: the longer
+    # half (frames 7..16) has ST-IoU 10/16 with the ground truth.
+    split = evaluate(samples, link_cfg=dict(min_length=3, max_gap=0))
+    assert split['det/video-AP@0.5'] > 0
+    assert split['det/video-AP@0.75'] == 0.0

@@ -167,3 +167,23 @@ def test_link_tubes_matches_act_transcription(seed):
         for (tube, score), (ref_tube, ref_score) in zip(got, expected):
             np.testing.assert_allclose(tube, ref_tube)
             assert score == pytest.approx(ref_score)
+
+
+def test_max_gap_bridges_missing_frames():
+    dets = [rows(0, f, 0, 0.5, [f, 0, f + 10, 10]) for f in (1, 2, 5, 6)]
+    dets.append(rows(0, 9, 0, 0.5, [9, 0, 19, 10]))
+    # Gaps of 2 frames (3, 4) and 2 frames (7, 8): bridged with max_gap=2,
+    # boxes interpolated; a score counts detected boxes only.
+    tubes = link_tubes(np.array(dets), ['v'], min_length=1, max_gap=2)
+    (tube, score), = tubes['v'][0]
+    np.testing.assert_array_equal(tube[:, 0], np.arange(1, 10))
+    np.testing.assert_allclose(tube[:, 1], np.arange(1, 10))
+    assert score == pytest.approx(0.5)
+    # max_gap=1 cannot bridge two frames.
+    tubes = link_tubes(np.array(dets), ['v'], min_length=1, max_gap=1)
+    assert sorted(len(t) for t, _ in tubes['v'][0]) == [1, 2, 2]
+    # min_length counts the bridged span.
+    assert len(link_tubes(np.array(dets), ['v'], min_length=9,
+                          max_gap=2)['v'][0]) == 1
+    with pytest.raises(ValueError, match='max_gap'):
+        link_tubes(np.array(dets), ['v'], max_gap=-1)

@@ -43,20 +43,21 @@ def frame_ap(gt: dict,
     names = class_names(gt)
     num_classes, num_videos = len(names), len(videos)
     dets = check_frame_detections(detections, num_videos, num_classes)
-    dets = dets[np.argsort(-dets[:, 3], kind='stable')]
     gt_boxes = gt_frame_boxes(gt, videos, num_classes)
     num_gt = np.bincount(gt_boxes['label'], minlength=num_classes)
     if num_gt.sum() == 0:
         raise ValueError('frame_ap: the evaluated videos have no '
                          'ground-truth boxes')
+    order = rank_by_class(dets[:, 2], dets[:, 3], num_classes)
+    labels = dets[order, 2].astype(np.int64)
+    videos_idx = dets[order, 0].astype(np.int64)
+    frames = dets[order, 1].astype(np.int64)
 
-    det_ints = dets[:, :3].astype(np.int64)
-    num_frames = int(max(gt_boxes['frame'].max(), det_ints[:, 1].max(
-        initial=0))) + 1
+    num_frames = int(max(gt_boxes['frame'].max(), frames.max(initial=0))) + 1
     gt_keys = _frame_keys(gt_boxes['label'], gt_boxes['video'],
                           gt_boxes['frame'], num_videos, num_frames)
-    det_keys = _frame_keys(det_ints[:, 2], det_ints[:, 0], det_ints[:, 1],
-                           num_videos, num_frames)
+    det_keys = _frame_keys(labels, videos_idx, frames, num_videos,
+                           num_frames)
     unique_keys, gt_groups = np.unique(gt_keys, return_inverse=True)
     gt_table, gt_filled = pad_by_group(gt_groups, gt_boxes['box'],
                                        unique_keys.size)
@@ -65,12 +66,34 @@ def frame_ap(gt: dict,
                      unique_keys.size - 1)
     with_gt = np.flatnonzero(unique_keys[pos] == det_keys)
     groups = pos[with_gt]
-    ious = box_iou(dets[with_gt, None, 4:8], gt_table[groups],
+    ious = box_iou(dets[order[with_gt], None, 4:8], gt_table[groups],
                    plus_one=protocol == 'act')
     ious = np.where(gt_filled[groups], ious, -np.inf)
-    is_tp = np.zeros(dets.shape[0], dtype=bool)
+    is_tp = np.zeros(order.size, dtype=bool)
     is_tp[with_gt] = greedy_match(groups, ious, iou_thr)[0]
-    return per_class_map(is_tp, det_ints[:, 2], num_gt, names, protocol)
+    return per_class_map(is_tp, labels, num_gt, names, protocol)
+
+
+def rank_by_class(labels: np.ndarray, scores: np.ndarray,
+                  num_classes: int) -> np.ndarray:
+    """Order detections by class, then by descending score (ties keep input
+    order).
+
+    Args:
+        labels (np.ndarray): (N,) class of each detection (integer valued).
+        scores (np.ndarray): (N,) scores.
+        num_classes (int): number of classes.
+
+    Returns:
+        np.ndarray: (N,) int64 permutation.
+    """
+    small = np.int16 if num_classes < 2**15 else np.int64
+    by_label = np.argsort(labels.astype(small), kind='stable')  # radix
+    bounds = np.searchsorted(labels[by_label], np.arange(num_classes + 1))
+    chunks = [by_label[bounds[c]:bounds[c + 1]] for c in range(num_classes)]
+    return np.concatenate([np.zeros(0, dtype=np.int64)] + [
+        chunk[np.argsort(-scores[chunk], kind='stable')] for chunk in chunks
+    ])
 
 
 def _frame_keys(labels: np.ndarray, videos: np.ndarray, frames: np.ndarray,

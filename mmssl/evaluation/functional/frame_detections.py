@@ -22,7 +22,8 @@ def check_frame_detections(detections: np.ndarray, num_videos: int,
             unknown).
 
     Returns:
-        np.ndarray: (N, 8) float64 copy of the detections.
+        np.ndarray: (N, 8) float64 detections (not a copy when already
+        float64).
     """
     detections = np.asarray(detections, dtype=np.float64)
     if detections.size == 0:
@@ -43,4 +44,4 @@ def check_frame_detections(detections: np.ndarray, num_videos: int,
             raise ValueError(
                 f'detection row {row}: {DETECTION_COLUMNS[column]} '
                 f'{values[row]} is not an integer in [0, {upper})')
-    return detections.copy()
+    return detections

@@ -13,6 +13,11 @@ case, which this module implements for every (video, class) at once:
 3. A tube's score is the mean of its box scores; tubes scoring below
    ``min_score`` or shorter than ``min_length`` frames are dropped.
 
+``max_gap > 0`` (not in ACT; the analogue of its K-frame tubelets bridging
+``K - 1`` frames) keeps a tube that found no box alive for up to ``max_gap``
+frames; the boxes of bridged frames are interpolated linearly and do not
+count in the tube's score.
+
 The loop runs over frame numbers, shared by all videos; each step handles
 every (video, class) in a few array operations.
 """
@@ -33,6 +38,7 @@ def link_tubes(
     link_iou_thr: float = 0.2,
     min_length: int = 15,
     min_score: float = 0.01,
+    max_gap: int = 0,
     plus_one: bool = True
 ) -> Dict[str, Dict[int, List[Tuple[np.ndarray, float]]]]:
     """Link per-frame detections into scored tubes per video and class.
@@ -47,6 +53,8 @@ def link_tubes(
         link_iou_thr (float): IoU to extend a tube. Defaults to 0.2 (ACT).
         min_length (int): shortest kept tube in frames. Defaults to 15 (ACT).
         min_score (float): lowest kept tube score. Defaults to 0.01 (ACT).
+        max_gap (int): frames without a box a tube may bridge. Defaults to
+            0 (ACT with K = 1).
         plus_one (bool): inclusive pixel areas (ACT). Defaults to True.
 
     Returns:
@@ -54,31 +62,66 @@ def link_tubes(
         ``videos`` (an empty dict when it has no tube), ``tube`` an (n, 5)
         float64 array ``[frame, x1, y1, x2, y2]`` over consecutive frames.
     """
+    if max_gap < 0:
+        raise ValueError(f'max_gap must be >= 0, got {max_gap}')
     dets = check_frame_detections(detections, len(videos), np.inf)
     output = {video: {} for video in videos}
     if dets.shape[0] == 0:
         return output
     dets = frame_nms(dets, nms_thr, top_k, plus_one)
-    keys = dets[:, 0].astype(np.int64) * (int(dets[:, 2].max()) + 1) + \
-        dets[:, 2].astype(np.int64)
-    unique_keys, groups = np.unique(keys, return_inverse=True)
-    tube_group, rows = _link(groups, dets[:, 1].astype(np.int64), dets[:, 3],
-                             dets[:, 4:8], link_iou_thr, plus_one)
     num_labels = int(dets[:, 2].max()) + 1
-    for tube_id, tube_rows in enumerate(rows):
-        length, score = tube_rows.shape[0], float(tube_rows[:, 5].mean())
-        if length < min_length or score < min_score:
-            continue
-        video, label = divmod(int(unique_keys[tube_group[tube_id]]),
-                              num_labels)
+    groups = dets[:, 0].astype(np.int64) * num_labels + dets[:, 2].astype(
+        np.int64)
+    frames = dets[:, 1].astype(np.int64)
+    tube_of_box, tube_group = _link(groups, frames, dets[:, 3], dets[:, 4:8],
+                                    link_iou_thr, max_gap, plus_one)
+    num_tubes = tube_group.size
+    first = np.full(num_tubes, frames.max())
+    last = np.zeros(num_tubes, dtype=np.int64)
+    np.minimum.at(first, tube_of_box, frames)
+    np.maximum.at(last, tube_of_box, frames)
+    scores = np.bincount(tube_of_box, dets[:, 3], num_tubes) / np.bincount(
+        tube_of_box, minlength=num_tubes)
+    kept = (last - first + 1 >= min_length) & (scores >= min_score)
+    # Rows of one tube are in frame order: detections are sorted by video,
+    # frame and label.
+    rows = np.flatnonzero(kept[tube_of_box])
+    rows = rows[np.argsort(tube_of_box[rows], kind='stable')]
+    starts = _run_starts(tube_of_box[rows])
+    for start, end in zip(starts, np.r_[starts[1:], rows.size]):
+        tube = tube_of_box[rows[start]]
+        video, label = divmod(int(tube_group[tube]), num_labels)
         output[videos[video]].setdefault(label, []).append(
-            (tube_rows[:, :5].copy(), score))
+            (_fill_gaps(dets[rows[start:end]][:, [1, 4, 5, 6, 7]]),
+             float(scores[tube])))
     return output
+
+
+def _fill_gaps(rows: np.ndarray) -> np.ndarray:
+    """(n, 5) tube rows on every frame from first to last, boxes of
+    missing frames interpolated linearly."""
+    frames = np.arange(rows[0, 0], rows[-1, 0] + 1)
+    if frames.size == rows.shape[0]:
+        return rows
+    return np.column_stack([frames] + [
+        np.interp(frames, rows[:, 0], rows[:, column])
+        for column in range(1, 5)
+    ])
+
+
+def _run_starts(values: np.ndarray) -> np.ndarray:
+    """Start index of each run of equal values in a sorted array."""
+    if values.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.r_[0, np.flatnonzero(values[1:] != values[:-1]) + 1]
 
 
 def frame_nms(detections: np.ndarray, nms_thr: float, top_k: int,
               plus_one: bool) -> np.ndarray:
     """Score-decaying NMS and top-k per (video, frame, label), as ACT.
+
+    Only groups with several boxes need work; they are found after one
+    stable sort by group.
 
     Args:
         detections (np.ndarray): (N, 8) validated detections.
@@ -88,32 +131,87 @@ def frame_nms(detections: np.ndarray, nms_thr: float, top_k: int,
 
     Returns:
         np.ndarray: (N', 8) kept detections with decayed scores, sorted by
-        group and descending score.
+        video, frame, label and descending score.
     """
     ints = detections[:, :3].astype(np.int64)
-    groups = np.unique(ints, axis=0, return_inverse=True)[1].reshape(-1)
-    order = np.lexsort((-detections[:, 3], groups))
-    dets, groups = detections[order], groups[order]
-    ranks = rank_in_group(groups)
-    group_start = np.arange(groups.size) - ranks
-    weight = np.ones(groups.size)
-    suppressed = np.zeros(groups.size, dtype=bool)
-    first, second = _pairs_within_groups(group_start, ranks)
-    if first.size:
-        ious = box_iou(dets[first, 4:8], dets[second, 4:8], plus_one)
-        by_rank = np.argsort(ranks[first], kind='stable')
-        first, second, ious = first[by_rank], second[by_rank], ious[by_rank]
-        bounds = np.searchsorted(ranks[first], np.arange(ranks.max() + 1))
-        for rank in range(ranks.max()):
-            sl = slice(bounds[rank], bounds[rank + 1])
-            hit = (~suppressed[first[sl]] & ~suppressed[second[sl]] &
-                   (ious[sl] > nms_thr))
-            suppressed[second[sl][hit]] = True
-            weight[second[sl][hit]] = 1.0 - ious[sl][hit]
-    dets[:, 3] *= weight
-    order = np.lexsort((-dets[:, 3], groups))
-    dets, groups = dets[order], groups[order]
-    return dets[rank_in_group(groups) < top_k]
+    keys = (ints[:, 0] * (ints[:, 1].max() + 1) + ints[:, 1]) * (
+        ints[:, 2].max() + 1) + ints[:, 2]
+    order = np.argsort(keys, kind='stable')
+    keys = keys[order]
+    starts = _run_starts(keys)
+    sizes = np.diff(np.r_[starts, keys.size])
+    multi = np.flatnonzero(np.repeat(sizes, sizes) > 1)
+    scores = detections[order, 3]
+    keep = np.ones(keys.size, dtype=bool)
+    if multi.size:
+        multi_keys = keys[multi]
+        by_score = multi[_sort_within_groups(scores[multi], multi_keys)]
+        order[multi], scores[multi] = order[by_score], scores[by_score]
+        ranks = rank_in_group(multi_keys)
+        scores[multi] *= _decay_weights(detections[order[multi], 4:8], ranks,
+                                        nms_thr, plus_one)
+        by_score = multi[_sort_within_groups(scores[multi], multi_keys)]
+        order[multi], scores[multi] = order[by_score], scores[by_score]
+        keep[multi] = ranks < top_k
+    kept = detections[order[keep]]
+    kept[:, 3] = scores[keep]
+    return kept
+
+
+def _sort_within_groups(scores: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Stable descending sort of scores inside runs of equal keys.
+
+    Pairs (the common case) are ordered by one comparison; longer runs by a
+    lexsort of just their elements.
+
+    Args:
+        scores (np.ndarray): (n,) scores.
+        keys (np.ndarray): (n,) sorted group keys.
+
+    Returns:
+        np.ndarray: (n,) permutation; groups keep their positions.
+    """
+    perm = np.arange(keys.size)
+    starts = _run_starts(keys)
+    sizes = np.diff(np.r_[starts, keys.size])
+    pairs = starts[sizes == 2]
+    swap = pairs[scores[pairs + 1] > scores[pairs]]
+    perm[swap], perm[swap + 1] = swap + 1, swap
+    longer = np.flatnonzero(np.repeat(sizes, sizes) > 2)
+    if longer.size:
+        perm[longer] = longer[np.lexsort((-scores[longer], keys[longer]))]
+    return perm
+
+
+def _decay_weights(boxes: np.ndarray, ranks: np.ndarray, nms_thr: float,
+                   plus_one: bool) -> np.ndarray:
+    """Greedy NMS within groups, suppressed boxes weighted ``1 - IoU``.
+
+    Args:
+        boxes (np.ndarray): (n, 4) boxes sorted by group and descending
+            score.
+        ranks (np.ndarray): (n,) rank of each box in its group.
+        nms_thr (float): IoU above which a kept box suppresses another.
+        plus_one (bool): inclusive pixel areas.
+
+    Returns:
+        np.ndarray: (n,) weights, 1 for kept boxes.
+    """
+    weight = np.ones(ranks.size)
+    suppressed = np.zeros(ranks.size, dtype=bool)
+    first, second = _pairs_within_groups(np.arange(ranks.size) - ranks,
+                                         ranks)
+    ious = box_iou(boxes[first], boxes[second], plus_one)
+    by_rank = np.argsort(ranks[first], kind='stable')
+    first, second, ious = first[by_rank], second[by_rank], ious[by_rank]
+    bounds = np.searchsorted(ranks[first], np.arange(ranks.max() + 1))
+    for rank in range(ranks.max()):
+        sl = slice(bounds[rank], bounds[rank + 1])
+        hit = (~suppressed[first[sl]] & ~suppressed[second[sl]] &
+               (ious[sl] > nms_thr))
+        suppressed[second[sl][hit]] = True
+        weight[second[sl][hit]] = 1.0 - ious[sl][hit]
+    return weight
 
 
 def _pairs_within_groups(group_start: np.ndarray,
@@ -136,66 +234,65 @@ def _pairs_within_groups(group_start: np.ndarray,
 
 
 def _link(groups: np.ndarray, frames: np.ndarray, scores: np.ndarray,
-          boxes: np.ndarray, link_iou_thr: float,
-          plus_one: bool) -> Tuple[np.ndarray, List[np.ndarray]]:
+          boxes: np.ndarray, link_iou_thr: float, max_gap: int,
+          plus_one: bool) -> Tuple[np.ndarray, np.ndarray]:
     """Greedy frame-by-frame linking of every group at once.
 
     Args:
         groups (np.ndarray): (N,) int (video, label) group of each box.
-        frames (np.ndarray): (N,) int frame of each box.
+        frames (np.ndarray): (N,) int frame of each box; boxes sorted by
+            video, frame, label and descending score, so that within a
+            frame they are sorted by group and descending score.
         scores (np.ndarray): (N,) box scores.
         boxes (np.ndarray): (N, 4) boxes.
         link_iou_thr (float): IoU needed to extend a tube.
+        max_gap (int): frames without a box a tube may bridge.
         plus_one (bool): inclusive pixel areas.
 
     Returns:
-        tuple[np.ndarray, list[np.ndarray]]: group of each tube (T,) and the
-        rows ``[frame, x1, y1, x2, y2, score]`` of each tube.
+        tuple[np.ndarray, np.ndarray]: the tube of each box (N,) and the
+        group of each tube (T,).
     """
-    order = np.lexsort((-scores, groups, frames))
+    frame_type = np.uint16 if frames.max() < 2**16 else np.int64
+    order = np.argsort(frames.astype(frame_type), kind='stable')
     groups, frames = groups[order], frames[order]
     scores, boxes = scores[order], boxes[order]
-    unique_frames, starts = np.unique(frames, return_index=True)
-    ends = np.r_[starts[1:], frames.size]
+    starts = _run_starts(frames)
     live = _Tubes.empty()
     tube_of_box = np.full(frames.size, -1, dtype=np.int64)
     tube_group = []
-    prev_frame = None
-    for frame, start, end in zip(unique_frames, starts, ends):
-        if prev_frame is not None and frame != prev_frame + 1:
-            live = _Tubes.empty()
-        prev_frame = frame
+    for start, end in zip(starts, np.r_[starts[1:], frames.size]):
+        frame = frames[start]
+        live = live.select(frame - live.last_frames <= max_gap + 1)
         box_ids = np.arange(start, end)
         taken = _extend(live, box_ids, groups, boxes, link_iou_thr, plus_one)
         extended = taken >= 0
         chosen = box_ids[taken[extended]]
-        live = live.select(extended)
-        live.extend(chosen, boxes, scores)
-        tube_of_box[chosen] = live.ids
+        tube_of_box[chosen] = live.ids[extended]
+        live.extend(extended, chosen, frame, boxes, scores)
+        live = live.select(extended |
+                           (frame - live.last_frames <= max_gap))
         unclaimed = np.ones(box_ids.size, dtype=bool)
         unclaimed[taken[extended]] = False
         new = box_ids[unclaimed]
         new_ids = np.arange(len(tube_group), len(tube_group) + new.size)
         tube_group.extend(groups[new].tolist())
         tube_of_box[new] = new_ids
-        live = live.append(new_ids, groups[new], boxes[new], scores[new])
-    by_tube = np.argsort(tube_of_box, kind='stable')
-    rows = np.column_stack([frames, boxes, scores])[by_tube]
-    bounds = np.searchsorted(tube_of_box[by_tube],
-                             np.arange(len(tube_group) + 1))
-    return np.array(tube_group, dtype=np.int64), [
-        rows[bounds[i]:bounds[i + 1]] for i in range(len(tube_group))
-    ]
+        live = live.append(new_ids, groups[new], frame, boxes[new],
+                           scores[new])
+    unsorted = np.empty_like(tube_of_box)
+    unsorted[order] = tube_of_box
+    return unsorted, np.array(tube_group, dtype=np.int64)
 
 
 def _extend(live: '_Tubes', box_ids: np.ndarray, groups: np.ndarray,
             boxes: np.ndarray, link_iou_thr: float,
             plus_one: bool) -> np.ndarray:
-    """Let live tubes claim this frame's boxes; sorts ``live`` in place.
+    """Let live tubes claim this frame's boxes.
 
     Args:
-        live (_Tubes): live tubes; reordered by group and descending mean
-            score (the order in which ACT lets them choose).
+        live (_Tubes): live tubes; tubes sharing a group are reordered by
+            descending mean score (ACT sorts its tube list so).
         box_ids (np.ndarray): (D,) indices of this frame's boxes, sorted by
             group and descending score.
         groups, boxes: per-box arrays of all detections.
@@ -209,21 +306,25 @@ def _extend(live: '_Tubes', box_ids: np.ndarray, groups: np.ndarray,
     taken = np.full(live.size, -1, dtype=np.int64)
     if live.size == 0:
         return taken
-    live.sort()
-    box_groups = groups[box_ids]
-    frame_groups, box_slot_group = np.unique(box_groups, return_inverse=True)
-    slots = rank_in_group(box_slot_group)
+    tube_ranks = live.rank_by_score()
+    box_groups = groups[box_ids]  # sorted
+    group_starts = _run_starts(box_groups)
+    frame_groups = box_groups[group_starts]
+    box_slot_group = np.cumsum(
+        np.r_[False, box_groups[1:] != box_groups[:-1]])
+    slots = np.arange(box_ids.size) - group_starts[box_slot_group]
     table = np.full((frame_groups.size, int(slots.max()) + 1), -1)
     table[box_slot_group, slots] = np.arange(box_ids.size)
     row = np.minimum(np.searchsorted(frame_groups, live.groups),
                      frame_groups.size - 1)
     has_boxes = frame_groups[row] == live.groups
-    candidates = table[row]
-    ious = box_iou(live.last_boxes[:, None], boxes[box_ids[candidates]],
-                   plus_one)
-    valid = (ious >= link_iou_thr) & (candidates >= 0) & has_boxes[:, None]
+    candidates = np.where(has_boxes[:, None], table[row], -1)
+    tube_index, slot = np.nonzero(candidates >= 0)
+    valid = np.zeros(candidates.shape, dtype=bool)
+    pair_boxes = boxes[box_ids[candidates[tube_index, slot]]]
+    valid[tube_index, slot] = box_iou(live.last_boxes[tube_index],
+                                      pair_boxes, plus_one) >= link_iou_thr
     claimed = np.zeros(box_ids.size, dtype=bool)
-    tube_ranks = rank_in_group(live.groups)
     for rank in range(int(tube_ranks.max()) + 1):
         tubes = np.flatnonzero(tube_ranks == rank)
         free = valid[tubes] & ~claimed[candidates[tubes]]
@@ -235,50 +336,74 @@ def _extend(live: '_Tubes', box_ids: np.ndarray, groups: np.ndarray,
 
 
 class _Tubes:
-    """Live tubes: id, group, last box, score sum and length per tube."""
+    """Live tubes: id, group, last frame, last box, score sum and number of
+    boxes per tube."""
 
     def __init__(self, ids: np.ndarray, groups: np.ndarray,
-                 last_boxes: np.ndarray, score_sums: np.ndarray,
-                 lengths: np.ndarray):
+                 last_frames: np.ndarray, last_boxes: np.ndarray,
+                 score_sums: np.ndarray, counts: np.ndarray):
         self.ids, self.groups = ids, groups
-        self.last_boxes, self.score_sums = last_boxes, score_sums
-        self.lengths = lengths
+        self.last_frames, self.last_boxes = last_frames, last_boxes
+        self.score_sums, self.counts = score_sums, counts
 
     @classmethod
     def empty(cls) -> '_Tubes':
         return cls(
             np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
-            np.zeros((0, 4)), np.zeros(0), np.zeros(0, dtype=np.int64))
+            np.zeros(0, dtype=np.int64), np.zeros((0, 4)), np.zeros(0),
+            np.zeros(0, dtype=np.int64))
 
     @property
     def size(self) -> int:
         return self.ids.size
 
-    def _take(self, index: np.ndarray) -> '_Tubes':
+    def select(self, index: np.ndarray) -> '_Tubes':
+        """The tubes at ``index`` (bool mask or indices), in that order."""
         return _Tubes(self.ids[index], self.groups[index],
-                      self.last_boxes[index], self.score_sums[index],
-                      self.lengths[index])
+                      self.last_frames[index], self.last_boxes[index],
+                      self.score_sums[index], self.counts[index])
 
-    def sort(self) -> None:
-        """Order by group, then descending mean score (stable)."""
-        order = np.argsort(-self.score_sums / self.lengths, kind='stable')
-        order = order[np.argsort(self.groups[order], kind='stable')]
-        self.__dict__.update(self._take(order).__dict__)
+    def rank_by_score(self) -> np.ndarray:
+        """Rank of each tube in its group by descending mean score.
 
-    def select(self, keep: np.ndarray) -> '_Tubes':
-        return self._take(keep)
+        ACT lets the tubes of a class choose boxes in this order and keeps
+        its tube list sorted so (stable on ties); tubes that share a group
+        are reordered in place accordingly.
 
-    def extend(self, box_ids: np.ndarray, boxes: np.ndarray,
-               scores: np.ndarray) -> None:
-        """Append one box to every tube (aligned with ``box_ids``)."""
-        self.last_boxes = boxes[box_ids]
-        self.score_sums = self.score_sums + scores[box_ids]
-        self.lengths = self.lengths + 1
+        Returns:
+            np.ndarray: (A,) int64 ranks, 0 for tubes alone in their group.
+        """
+        ranks = np.zeros(self.size, dtype=np.int64)
+        shared = np.flatnonzero(np.bincount(self.groups)[self.groups] > 1)
+        if shared.size == 0:
+            return ranks
+        means = self.score_sums[shared] / self.counts[shared]
+        order = shared[np.lexsort((-means, self.groups[shared]))]
+        for name, values in list(vars(self).items()):
+            values = values.copy()
+            values[shared] = values[order]
+            setattr(self, name, values)
+        ranks[shared] = rank_in_group(self.groups[shared])
+        return ranks
 
-    def append(self, ids: np.ndarray, groups: np.ndarray, boxes: np.ndarray,
-               scores: np.ndarray) -> '_Tubes':
+    def extend(self, extended: np.ndarray, box_ids: np.ndarray, frame: int,
+               boxes: np.ndarray, scores: np.ndarray) -> None:
+        """Append box ``box_ids[i]`` of ``frame`` to the i-th tube of
+        ``extended`` (a bool mask)."""
+        self.last_frames = np.where(extended, frame, self.last_frames)
+        self.last_boxes = self.last_boxes.copy()
+        self.last_boxes[extended] = boxes[box_ids]
+        self.score_sums = self.score_sums.copy()
+        self.score_sums[extended] += scores[box_ids]
+        self.counts = self.counts + extended
+
+    def append(self, ids: np.ndarray, groups: np.ndarray, frame: int,
+               boxes: np.ndarray, scores: np.ndarray) -> '_Tubes':
+        """The tubes followed by new one-box tubes."""
         return _Tubes(
             np.r_[self.ids, ids], np.r_[self.groups, groups],
+            np.r_[self.last_frames,
+                  np.full(ids.size, frame, dtype=np.int64)],
             np.concatenate([self.last_boxes, boxes]),
             np.r_[self.score_sums, scores],
-            np.r_[self.lengths, np.ones(ids.size, dtype=np.int64)])
+            np.r_[self.counts, np.ones(ids.size, dtype=np.int64)])

@@ -25,7 +25,10 @@ def rank_in_group(groups: np.ndarray) -> np.ndarray:
     groups = np.asarray(groups)
     if groups.size == 0:
         return np.zeros(0, dtype=np.int64)
-    order = np.argsort(groups, kind='stable')
+    if np.all(groups[1:] >= groups[:-1]):
+        order = np.arange(groups.size)
+    else:
+        order = np.argsort(groups, kind='stable')
     sorted_groups = groups[order]
     starts = np.r_[0, np.flatnonzero(sorted_groups[1:] != sorted_groups[:-1])
                    + 1]

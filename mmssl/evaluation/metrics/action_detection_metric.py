@@ -29,7 +29,12 @@ from .video_stitching import StitchedVideos, stitch_clips
 MASK_THRESHOLDS = (0.2, 0.5)
 VIDEO_AP_THRESHOLDS = (0.2, 0.5, 0.75)
 DEFAULT_LINK_CFG = dict(
-    nms_thr=0.6, top_k=10, link_iou_thr=0.2, min_length=15, min_score=0.01)
+    nms_thr=0.6,
+    top_k=10,
+    link_iou_thr=0.2,
+    min_length=15,
+    min_score=0.01,
+    max_gap=5)
 
 
 @METRICS.register_module()
@@ -76,7 +81,9 @@ class ActionDetectionMetric(BaseMetric):
             ``'act'``.
         link_cfg (dict, optional): overrides of the tube linking parameters
             ``nms_thr`` (0.6), ``top_k`` (10), ``link_iou_thr`` (0.2),
-            ``min_length`` (15), ``min_score`` (0.01).
+            ``min_length`` (15), ``min_score`` (0.01), ``max_gap`` (5: a
+            tube bridges up to 5 frames without a box, as ACT's 6-frame
+            tubelets do; 0 is ACT's linking of single-frame boxes).
         tube_nms_thr (float): tube NMS threshold of video-AP. Defaults to
             0.3.
         out_file_path (str, optional): also dump the compact per-clip
