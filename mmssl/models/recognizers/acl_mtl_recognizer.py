@@ -117,9 +117,9 @@ class ACLMTLRecognizer(SemiRecognizer):
       long-term embedding. Long clips exist at training time only.
 
     Losses (prefixed ``unsup_`` and scaled by ``unsup_weight`` and the ramp):
-    ``loss_cls`` (FixMatch), ``loss_acl``, ``loss_mtl``; logged: ``mask_ratio``,
-    ``acl_reliable_ratio``, ``acl_bank_fill``, ``acl_pos_per_anchor``,
-    ``mtl_time_weight_max``.
+    ``loss_cls`` (FixMatch), ``loss_acl``, ``loss_mtl``; logged:
+    ``mask_ratio``, ``acl_reliable_ratio``, ``acl_bank_fill``,
+    ``acl_pos_per_anchor``, ``mtl_time_weight_max``.
 
     Args:
         recognizer (dict): any MMAction2 recognizer config.

@@ -8,6 +8,6 @@ from .temporal_features import temporal_features
 
 __all__ = [
     'ClassPrototypes', 'ContrastivePairs', 'DistributionAlignment',
-    'select_contrastive_pairs', 'GMMParams', 'fit_gmm_1d', 'gmm_posterior', 'PseudoLabelMemoryBank',
-    'ReliabilityGMM', 'temporal_features'
+    'select_contrastive_pairs', 'GMMParams', 'fit_gmm_1d', 'gmm_posterior',
+    'PseudoLabelMemoryBank', 'ReliabilityGMM', 'temporal_features'
 ]

@@ -1,0 +1,31 @@
+# Supervised-only baseline (the labeled clips alone)
+# on UCF101 split 1, 20 % of each class's training videos labeled
+# (per-class lists, seed 47, made by
+#   python tools/data/split_labeled.py \
+#       data/ucf101/ucf101_train_split_1_videos.txt \
+#       --percent 20 --out-dir data/ucf101/splits/split1_20pc
+# ; for random VideoSSL-style lists point `split_dir` at them).
+# SlowOnly-R50 8x8, ImageNet-inflated initialisation.
+_base_ = [
+    'mmaction::_base_/models/slowonly_r50.py',
+    '../_base_/slowonly_r50_8x8_data.py',
+    '../_base_/schedules/supervised_sgd_30k.py', '../_base_/semi_runtime.py'
+]
+
+video_root = 'data/ucf101/videos'
+val_video_root = 'data/ucf101/videos'
+split_dir = 'data/ucf101/splits/split1_20pc'
+val_list = 'data/ucf101/ucf101_val_split_1_videos.txt'
+
+model = dict(cls_head=dict(num_classes=101))
+train_dataloader = dict(
+    _base_.supervised_train_dataloader,
+    dataset=dict(
+        type='VideoDataset',
+        ann_file=f'{split_dir}/labeled.txt',
+        data_prefix=dict(video=video_root),
+        pipeline=_base_.supervised_pipeline))
+val_dataloader = dict(
+    dataset=dict(ann_file=val_list, data_prefix=dict(video=val_video_root)))
+test_dataloader = dict(
+    dataset=dict(ann_file=val_list, data_prefix=dict(video=val_video_root)))
