@@ -71,9 +71,11 @@ def check_tube(tube: np.ndarray, where: str) -> np.ndarray:
     if tube.ndim != 2 or tube.shape[1] not in (5, 6) or tube.shape[0] == 0:
         raise ValueError(f'{where}: a tube must be a non-empty (n, 5) array '
                          f'[frame, x1, y1, x2, y2], got shape {tube.shape}')
-    tube = tube[np.argsort(tube[:, 0], kind='stable'), :5]
-    if np.any(np.diff(tube[:, 0]) == 0):
-        raise ValueError(f'{where}: a tube has two boxes in one frame')
+    tube = tube[:, :5]
+    if np.any(tube[1:, 0] <= tube[:-1, 0]):
+        tube = tube[np.argsort(tube[:, 0], kind='stable')]
+        if np.any(tube[1:, 0] == tube[:-1, 0]):
+            raise ValueError(f'{where}: a tube has two boxes in one frame')
     return tube
 
 

@@ -8,8 +8,9 @@ case, which this module implements for every (video, class) at once:
    the ``top_k`` highest scores.
 2. Frame by frame, the live tubes of a class, in order of descending mean
    score, each take the highest-scored unclaimed box with IoU ``>=
-   link_iou_thr`` to the tube's last box; a tube that takes none ends
-   (K = 1 leaves no gap to bridge). Unclaimed boxes start new tubes.
+   link_iou_thr`` to the tube's last box (ties between tubes: the older
+   one chooses first); a tube that takes none ends (K = 1 leaves no gap to
+   bridge). Unclaimed boxes start new tubes.
 3. A tube's score is the mean of its box scores; tubes scoring below
    ``min_score`` or shorter than ``min_length`` frames are dropped.
 
@@ -87,26 +88,43 @@ def link_tubes(
     # frame and label.
     rows = np.flatnonzero(kept[tube_of_box])
     rows = rows[np.argsort(tube_of_box[rows], kind='stable')]
-    starts = _run_starts(tube_of_box[rows])
-    for start, end in zip(starts, np.r_[starts[1:], rows.size]):
-        tube = tube_of_box[rows[start]]
+    kept_tubes = np.flatnonzero(kept)
+    filled = _fill_gaps(dets[rows][:, [1, 4, 5, 6, 7]],
+                        np.bincount(tube_of_box[rows])[kept_tubes])
+    for tube, tube_rows in zip(kept_tubes, filled):
         video, label = divmod(int(tube_group[tube]), num_labels)
         output[videos[video]].setdefault(label, []).append(
-            (_fill_gaps(dets[rows[start:end]][:, [1, 4, 5, 6, 7]]),
-             float(scores[tube])))
+            (tube_rows, float(scores[tube])))
     return output
 
 
-def _fill_gaps(rows: np.ndarray) -> np.ndarray:
-    """(n, 5) tube rows on every frame from first to last, boxes of
-    missing frames interpolated linearly."""
-    frames = np.arange(rows[0, 0], rows[-1, 0] + 1)
-    if frames.size == rows.shape[0]:
-        return rows
-    return np.column_stack([frames] + [
-        np.interp(frames, rows[:, 0], rows[:, column])
-        for column in range(1, 5)
+def _fill_gaps(rows: np.ndarray, counts: np.ndarray) -> List[np.ndarray]:
+    """Tubes on every frame from their first to their last, boxes of
+    missing frames interpolated linearly.
+
+    Args:
+        rows (np.ndarray): (R, 5) rows ``[frame, x1, y1, x2, y2]`` of
+            several tubes, sorted by tube and frame.
+        counts (np.ndarray): (T,) number of rows of each tube.
+
+    Returns:
+        list[np.ndarray]: T arrays (n_t, 5) over consecutive frames.
+    """
+    if counts.size == 0:
+        return []
+    starts = np.cumsum(counts) - counts
+    first, last = rows[starts, 0], rows[starts + counts - 1, 0]
+    lengths = (last - first + 1).astype(np.int64)
+    # One increasing axis for all tubes: tube t's frame f at t * span + f.
+    span = rows[:, 0].max() + 2
+    axis = np.repeat(np.arange(counts.size), counts) * span + rows[:, 0]
+    frames = np.arange(lengths.sum()) - np.repeat(
+        np.cumsum(lengths) - lengths, lengths) + np.repeat(first, lengths)
+    query = np.repeat(np.arange(counts.size), lengths) * span + frames
+    filled = np.column_stack([frames] + [
+        np.interp(query, axis, rows[:, column]) for column in range(1, 5)
     ])
+    return np.split(filled, np.cumsum(lengths)[:-1])
 
 
 def _run_starts(values: np.ndarray) -> np.ndarray:
@@ -291,8 +309,7 @@ def _extend(live: '_Tubes', box_ids: np.ndarray, groups: np.ndarray,
     """Let live tubes claim this frame's boxes.
 
     Args:
-        live (_Tubes): live tubes; tubes sharing a group are reordered by
-            descending mean score (ACT sorts its tube list so).
+        live (_Tubes): live tubes.
         box_ids (np.ndarray): (D,) indices of this frame's boxes, sorted by
             group and descending score.
         groups, boxes: per-box arrays of all detections.
@@ -306,7 +323,6 @@ def _extend(live: '_Tubes', box_ids: np.ndarray, groups: np.ndarray,
     taken = np.full(live.size, -1, dtype=np.int64)
     if live.size == 0:
         return taken
-    tube_ranks = live.rank_by_score()
     box_groups = groups[box_ids]  # sorted
     group_starts = _run_starts(box_groups)
     frame_groups = box_groups[group_starts]
@@ -324,9 +340,15 @@ def _extend(live: '_Tubes', box_ids: np.ndarray, groups: np.ndarray,
     pair_boxes = boxes[box_ids[candidates[tube_index, slot]]]
     valid[tube_index, slot] = box_iou(live.last_boxes[tube_index],
                                       pair_boxes, plus_one) >= link_iou_thr
+    # Tubes without a valid box cannot claim one; ranking the others among
+    # themselves keeps ACT's order of choosing.
+    active = np.flatnonzero(valid.any(1))
+    ranks = live.rank_by_score(active)
+    active = active[np.argsort(ranks[active], kind='stable')]
+    bounds = np.searchsorted(ranks[active], np.arange(ranks.max() + 2))
     claimed = np.zeros(box_ids.size, dtype=bool)
-    for rank in range(int(tube_ranks.max()) + 1):
-        tubes = np.flatnonzero(tube_ranks == rank)
+    for rank in range(ranks.max() + 1):
+        tubes = active[bounds[rank]:bounds[rank + 1]]
         free = valid[tubes] & ~claimed[candidates[tubes]]
         hit = free.any(1)
         choice = candidates[tubes[hit], np.argmax(free[hit], 1)]
@@ -337,7 +359,8 @@ def _extend(live: '_Tubes', box_ids: np.ndarray, groups: np.ndarray,
 
 class _Tubes:
     """Live tubes: id, group, last frame, last box, score sum and number of
-    boxes per tube."""
+    boxes per tube. Ids increase along the arrays (tubes are only removed,
+    or appended with new, larger ids)."""
 
     def __init__(self, ids: np.ndarray, groups: np.ndarray,
                  last_frames: np.ndarray, last_boxes: np.ndarray,
@@ -359,31 +382,34 @@ class _Tubes:
 
     def select(self, index: np.ndarray) -> '_Tubes':
         """The tubes at ``index`` (bool mask or indices), in that order."""
+        if index.dtype == bool and index.all():
+            return self
         return _Tubes(self.ids[index], self.groups[index],
                       self.last_frames[index], self.last_boxes[index],
                       self.score_sums[index], self.counts[index])
 
-    def rank_by_score(self) -> np.ndarray:
-        """Rank of each tube in its group by descending mean score.
+    def rank_by_score(self, subset: np.ndarray) -> np.ndarray:
+        """Rank of tubes in their group by descending mean score.
 
-        ACT lets the tubes of a class choose boxes in this order and keeps
-        its tube list sorted so (stable on ties); tubes that share a group
-        are reordered in place accordingly.
+        ACT lets the tubes of a class choose boxes in this order. Ties go to
+        the older tube (ACT breaks them by its list order, which differs
+        only when two tubes of a class have exactly equal mean scores).
+
+        Args:
+            subset (np.ndarray): indices of the tubes to rank among
+                themselves.
 
         Returns:
-            np.ndarray: (A,) int64 ranks, 0 for tubes alone in their group.
+            np.ndarray: (A,) int64 ranks within ``subset``; 0 elsewhere.
         """
         ranks = np.zeros(self.size, dtype=np.int64)
-        shared = np.flatnonzero(np.bincount(self.groups)[self.groups] > 1)
-        if shared.size == 0:
+        if subset.size == 0:
             return ranks
-        means = self.score_sums[shared] / self.counts[shared]
-        order = shared[np.lexsort((-means, self.groups[shared]))]
-        for name, values in list(vars(self).items()):
-            values = values.copy()
-            values[shared] = values[order]
-            setattr(self, name, values)
-        ranks[shared] = rank_in_group(self.groups[shared])
+        # ids grow along the live order, so a stable sort puts older tubes
+        # first on ties.
+        means = self.score_sums[subset] / self.counts[subset]
+        order = subset[np.lexsort((-means, self.groups[subset]))]
+        ranks[order] = rank_in_group(self.groups[order])
         return ranks
 
     def extend(self, extended: np.ndarray, box_ids: np.ndarray, frame: int,
