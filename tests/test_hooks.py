@@ -98,3 +98,26 @@ def test_ramp_hook_by_iteration_and_by_epoch():
     hook = RampUpHook(length=100, mode='exp', by_epoch=True, epoch_length=4)
     hook.before_train_iter(fake_runner(model, iteration=4 * 49 + 3), 0)
     assert model.ramp_weight == pytest.approx(math.exp(-5 * 0.5**2))
+
+
+def test_train_loss_plateau_lowers_lr_after_patience():
+    from mmssl.engine.hooks import TrainLossPlateauHook
+    group = dict(lr=1.0)
+    runner = fake_runner(nn.Linear(1, 1),
+                         optim_wrapper=SimpleNamespace(param_groups=[group]))
+    hook = TrainLossPlateauHook(factor=0.1, patience=2, epoch_length=2)
+    # epoch losses: 5, 4 (better), then 4, 4 (no better: 1, 2), 4 -> lower
+    losses = [5, 5, 4, 4, 4, 4, 4, 4, 4, 4]
+    lrs = []
+    for i, loss in enumerate(losses):
+        runner.iter = i
+        hook.after_train_iter(runner, i, outputs=dict(loss=torch.tensor(
+            float(loss))))
+        lrs.append(group['lr'])
+    assert lrs[:9] == [1.0] * 9
+    assert lrs[9] == pytest.approx(0.1)
+    checkpoint = {}
+    hook.before_save_checkpoint(runner, checkpoint)
+    resumed = TrainLossPlateauHook(patience=2, epoch_length=2)
+    resumed.after_load_checkpoint(runner, checkpoint)
+    assert resumed.state == hook.state and resumed.state['best'] == 4.0

@@ -39,7 +39,7 @@ def _registered(name: str) -> bool:
     return False
 
 
-def check_config(cfg: Config) -> None:
+def check_config(cfg: Config, check_files: bool = True) -> None:
     """Fail early, naming the key, on the config errors users make most.
 
     Checks every ``type`` string against mmaction's registries and every
@@ -49,6 +49,7 @@ def check_config(cfg: Config) -> None:
 
     Args:
         cfg (Config): the full config.
+        check_files (bool): also check the annotation files.
 
     Raises:
         KeyError: a ``type`` is not registered; the message names its key.
@@ -62,7 +63,7 @@ def check_config(cfg: Config) -> None:
                 f'{path}: {value!r} is not registered in mmaction or mmssl '
                 "(is `custom_imports = dict(imports=['mmssl'])` set, and the "
                 'name spelled right?)')
-    for split in ('train', 'val', 'test'):
+    for split in ('train', 'val', 'test') if check_files else ():
         loader = cfg.get(f'{split}_dataloader')
         if not loader:
             continue

@@ -1,0 +1,65 @@
+# JHMDB-21 (ACT ground truth, frame folders and puppet masks) laid out as in
+# docs/data_preparation.md. Paper recipe: 8 frames with stride 2 around an
+# annotated frame, 224 x 224 random crops of the 320 x 240 frames, masks from
+# puppet_mask.mat where present, whole
+# frames at test time. Labeled subset per class with seed 47.
+dataset_type = 'JHMDB21Dataset'
+data_root = 'data/jhmdb21'
+ann_file = f'{data_root}/annotations/JHMDB-GT.pkl'
+labeled_percent = 30
+clip_len, frame_interval = 8, 2
+media_prefix = dict(img=f'{data_root}/Frames',
+                    mask=f'{data_root}/puppet_mask')
+
+shared_views = [
+    dict(type='SampleActionClip'),
+    dict(type='DecodeActionClip'),
+    dict(type='LoadActionTargets'),
+    dict(type='ActionRandomCrop', size=224),
+]
+train_pipeline = shared_views + [
+    dict(type='ActionFlip', flip_ratio=0.5),
+    dict(type='PackDetectionInputs')]
+two_view_pipeline = shared_views + [
+    dict(type='MarkReferenceView'),
+    dict(type='MultiBranch', branch_field=['orig', 'aug'],
+         orig=[dict(type='PackDetectionInputs')],
+         aug=[dict(type='ActionFlip', flip_ratio=1.0),
+              dict(type='PackDetectionInputs')])]
+test_pipeline = [
+    dict(type='SampleActionClip'),
+    dict(type='DecodeActionClip'),
+    dict(type='LoadActionTargets'),
+    dict(type='PackDetectionInputs')]
+
+labeled_dataset = dict(
+    type=dataset_type, ann_file=ann_file,
+    data_prefix=media_prefix, filename_tmpl='{:05d}.png', split=1,
+    subset='labeled', labeled_percent=labeled_percent, clip_len=clip_len,
+    frame_interval=frame_interval, pipeline=train_pipeline)
+labeled_two_view = dict(labeled_dataset, pipeline=two_view_pipeline)
+unlabeled_two_view = dict(labeled_dataset, subset='unlabeled',
+                          pipeline=two_view_pipeline)
+test_dataset = dict(
+    type=dataset_type, ann_file=ann_file,
+    data_prefix=media_prefix, filename_tmpl='{:05d}.png', split=1,
+    clip_len=clip_len, frame_interval=frame_interval,
+    pipeline=test_pipeline, test_mode=True)
+
+train_dataloader = dict(
+    batch_size=8, num_workers=8, persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=labeled_dataset)
+test_dataloader = dict(
+    batch_size=8, num_workers=8, persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=test_dataset)
+test_evaluator = dict(type='ActionDetectionMetric', ann_file=ann_file)
+test_cfg = dict(type='TestLoop')
+# No validation split is defined by the dataset: the final checkpoint is
+# tested. To select checkpoints, hold out training videos as a validation
+# set (e.g. a video_list) and set val_dataloader / val_evaluator /
+# default_hooks.checkpoint.save_best; never select on the test split.
+val_dataloader = None
+val_evaluator = None
+val_cfg = None

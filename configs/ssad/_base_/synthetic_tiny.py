@@ -1,0 +1,87 @@
+# The embedded synthetic set (`python tools/data/make_synthetic.py
+# data/synthetic`) and a capsule detector small enough for a CPU: 8 frames of
+# 64 x 64, I3D at 1/8 width, trained on the labeled 25% alone. The
+# semi-supervised config changes the model and the training data only.
+_base_ = ['default_runtime.py']
+
+data_root = 'data/synthetic'
+ann_file = f'{data_root}/annotations/UCF101v2-GT.pkl'
+num_classes = 5  # make_synthetic.py's default classes
+labeled_percent = 25  # per class, split seed 47: 2 of 8 training videos
+clip_len, frame_interval = 8, 2
+
+model = dict(
+    type='CapsuleDetector',
+    backbone=dict(type='InceptionI3d', width=0.125),
+    cls_head=dict(type='CapsuleHead', in_channels=104,
+                  num_classes=num_classes, num_primary_caps=8,
+                  primary_kernel=3),
+    loc_head=dict(type='CapsuleMaskDecoder', num_classes=num_classes,
+                  deep_channels=104, skip_channels=(8, 24),
+                  primary_kernel=3, channels=16),
+    data_preprocessor=dict(type='ActionDataPreprocessor',
+                           mean=[127.5, 127.5, 127.5],
+                           std=[127.5, 127.5, 127.5], format_shape='NCTHW'))
+
+
+decode_and_crop = [
+    dict(type='SampleActionClip'),
+    dict(type='DecodeActionClip'),
+    dict(type='LoadActionTargets'),
+    dict(type='ActionResize', scale=(-1, 72)),
+    dict(type='ActionRandomCrop', size=(64, 64)),
+]
+train_pipeline = decode_and_crop + [
+    dict(type='ActionFlip', flip_ratio=0.5),
+    dict(type='PackDetectionInputs'),
+]
+two_view_pipeline = decode_and_crop + [
+    dict(type='MarkReferenceView'),
+    dict(type='MultiBranch', branch_field=['orig', 'aug'],
+         orig=[dict(type='PackDetectionInputs')],
+         aug=[dict(type='ActionFlip', flip_ratio=1.0),
+              dict(type='PackDetectionInputs')]),
+]
+test_pipeline = [
+    dict(type='SampleActionClip'),
+    dict(type='DecodeActionClip'),
+    dict(type='LoadActionTargets'),
+    dict(type='ActionResize', scale=(64, 64), keep_ratio=False),
+    dict(type='PackDetectionInputs'),
+]
+labeled_dataset = dict(
+    type='UCF101_24Dataset', ann_file=ann_file,
+    data_prefix=dict(video=f'{data_root}/videos'), split=1,
+    subset='labeled', labeled_percent=labeled_percent, clip_len=clip_len,
+    frame_interval=frame_interval, pipeline=train_pipeline)
+# The two sources of the semi-supervised config, each clip with its
+# flipped view.
+labeled_two_view = dict(labeled_dataset, pipeline=two_view_pipeline)
+unlabeled_two_view = dict(labeled_dataset, subset='unlabeled',
+                          pipeline=two_view_pipeline)
+train_dataloader = dict(
+    batch_size=8, num_workers=1, persistent_workers=False,
+    sampler=dict(type='InfiniteSampler', shuffle=True, seed=0),
+    dataset=labeled_dataset)
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=600, val_interval=600)
+
+test_dataloader = dict(
+    batch_size=4, num_workers=1, persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type='UCF101_24Dataset', ann_file=ann_file,
+        data_prefix=dict(video=f'{data_root}/videos'), split=1,
+        clip_len=clip_len, frame_interval=frame_interval,
+        pipeline=test_pipeline, test_mode=True))
+test_evaluator = dict(type='ActionDetectionMetric', ann_file=ann_file)
+test_cfg = dict(type='TestLoop')
+# The synthetic set has no validation split; the final checkpoint is tested.
+val_dataloader = None
+val_evaluator = None
+val_cfg = None
+
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3, eps=1e-6))
+param_scheduler = [
+    dict(type='CosineAnnealingLR', by_epoch=False, begin=0, end=600,
+         eta_min=1e-5)]
+randomness = dict(seed=0)
