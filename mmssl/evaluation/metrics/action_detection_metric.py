@@ -284,20 +284,18 @@ class ActionDetectionMetric(BaseMetric):
         """(N, 8) rows ``[video, frame, label, score, x1, y1, x2, y2]``."""
         boxes = stitched.pred_boxes
         clip_scores = stitched.clip_scores[boxes[:, 2].astype(np.int64)]
-        num_boxes, num_classes = clip_scores.shape
         if self.box_labels == 'top1':
             labels = clip_scores.argmax(1)[:, None]
         else:
-            labels = np.broadcast_to(np.arange(num_classes),
-                                     (num_boxes, num_classes))
-        scores = boxes[:, 3:4] * np.take_along_axis(clip_scores, labels, 1)
-        repeat = labels.shape[1]
-        return np.column_stack([
-            np.repeat(boxes[:, :2], repeat, 0),
-            labels.reshape(-1),
-            scores.reshape(-1),
-            np.repeat(boxes[:, 4:8], repeat, 0),
-        ])
+            labels = np.broadcast_to(
+                np.arange(clip_scores.shape[1]), clip_scores.shape)
+        detections = np.empty(labels.shape + (8, ))
+        detections[..., :2] = boxes[:, None, :2]
+        detections[..., 2] = labels
+        detections[..., 3] = boxes[:, 3:4] * np.take_along_axis(
+            clip_scores, labels, 1)
+        detections[..., 4:] = boxes[:, None, 4:8]
+        return detections.reshape(-1, 8)
 
     @staticmethod
     def _accuracy(stitched: StitchedVideos) -> Dict[str, float]:
