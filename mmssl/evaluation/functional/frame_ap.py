@@ -108,8 +108,8 @@ def per_class_map(is_tp: np.ndarray, labels: np.ndarray, num_gt: np.ndarray,
     """Per-class AP and their mean over classes with ground truth.
 
     Args:
-        is_tp (np.ndarray): (N,) bool flags of detections ranked by
-            descending score.
+        is_tp (np.ndarray): (N,) bool flags of detections, ranked by
+            descending score within each class.
         labels (np.ndarray): (N,) int class of each detection.
         num_gt (np.ndarray): (C,) ground-truth count per class.
         names (Sequence[str]): C class names.
