@@ -87,6 +87,11 @@ class TestInceptionI3d:
         assert not encoder.Conv3d_1a_7x7.bn.training
         assert encoder.training
 
+    def test_bn_momentum(self):
+        assert InceptionI3d(width=0.0625).Mixed_3b.b0.bn.momentum == 0.01
+        fast = InceptionI3d(width=0.0625, bn_momentum=0.1)
+        assert fast.Mixed_3b.b0.bn.momentum == 0.1
+
 
 def test_multi_stage_encoder_checks_channels():
     encoder = MultiStageEncoder(

@@ -42,7 +42,8 @@ SETTINGS = {
         clip=(8, 64, 64),
         detector=dict(
             type='CapsuleDetector',
-            backbone=dict(type='InceptionI3d', width=0.125),
+            backbone=dict(
+                type='InceptionI3d', width=0.125, bn_momentum=0.1),
             cls_head=dict(
                 type='CapsuleHead',
                 in_channels=104,

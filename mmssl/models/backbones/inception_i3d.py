@@ -173,6 +173,9 @@ class InceptionI3d(BaseModule):
         pretrained (str, optional): pytorch-i3d checkpoint
             (``rgb_imagenet.pt``, ``rgb_charades.pt``) loaded by
             :meth:`init_weights`.
+        bn_momentum (float): momentum of the BatchNorm running statistics
+            (0.01: pytorch-i3d's TensorFlow-like value; 0.1, PyTorch's
+            default, lets short trainings from scratch evaluate well).
         norm_eval (bool): keep BatchNorm layers in eval mode in training.
         init_cfg (dict, optional): mmengine init config.
     """
@@ -185,6 +188,7 @@ class InceptionI3d(BaseModule):
                                                   'Conv3d_2c_3x3'),
                  stride_variant: str = 'e2e_ssl',
                  pretrained: Optional[str] = None,
+                 bn_momentum: float = 0.01,
                  norm_eval: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -209,6 +213,9 @@ class InceptionI3d(BaseModule):
         self.norm_eval = norm_eval
         self.out_channels = self._build(in_channels,
                                         STRIDE_VARIANTS[stride_variant])
+        for m in self.modules():
+            if isinstance(m, nn.BatchNorm3d):
+                m.momentum = bn_momentum
 
     def _scaled(self, channels: int) -> int:
         return max(1, int(round(channels * self.width)))
