@@ -4,14 +4,11 @@ Same flags and behaviour as MMAction2's ``tools/test.py``.
 """
 import argparse
 import os
-import os.path as osp
 
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
 
 import mmssl  # noqa: F401  (applies mmssl.compat, registers components)
-from mmaction.registry import RUNNERS
-from mmssl.utils import check_config
+from mmssl.utils import build_runner, set_work_dir
 
 
 def parse_args() -> argparse.Namespace:
@@ -66,11 +63,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    set_work_dir(cfg, args.work_dir, args.config)
     cfg.load_from = args.checkpoint
     return cfg
 
@@ -78,10 +71,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 def main() -> None:
     args = parse_args()
     cfg = merge_args(Config.fromfile(args.config), args)
-    check_config(cfg)
-    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg \
-        else RUNNERS.build(cfg)
-    runner.test()
+    build_runner(cfg).test()
 
 
 if __name__ == '__main__':
