@@ -12,6 +12,7 @@ Results go to the ``detector_step`` section of ``docs/benchmarks.md``.
 """
 import argparse
 import copy
+import os
 import os.path as osp
 import platform
 import statistics
@@ -122,12 +123,22 @@ def make_samples(batch: int, clip: tuple, num_classes: int,
 
 def time_it(step: Callable[[], None], repeats: int) -> List[float]:
     """Seconds of ``repeats`` calls after one warm-up call."""
-    step()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
+    return time_interleaved(dict(step=step), repeats)['step']
+
+
+def time_interleaved(steps: Dict[str, Callable[[], None]],
+                     repeats: int) -> Dict[str, List[float]]:
+    """Seconds of ``repeats`` calls of each step, after one warm-up call
+    each; the steps alternate, so a change of machine load affects them
+    alike."""
+    for step in steps.values():
         step()
-        times.append(time.perf_counter() - start)
+    times = {name: [] for name in steps}
+    for _ in range(repeats):
+        for name, step in steps.items():
+            start = time.perf_counter()
+            step()
+            times[name].append(time.perf_counter() - start)
     return times
 
 
@@ -160,8 +171,7 @@ def bench_steps(det_cfg: dict, clip: tuple, batch: int,
     semi_step = training_step(semi, optimizer,
                               dict(orig=clips, aug=clips.flip(-1)),
                               dict(orig=orig, aug=aug))
-    return dict(sup=time_it(sup_step, repeats),
-                semi=time_it(semi_step, repeats))
+    return time_interleaved(dict(sup=sup_step, semi=semi_step), repeats)
 
 
 def bench_masks(batch: int, clip: tuple, repeats: int) -> Dict[str, float]:
@@ -178,18 +188,20 @@ def bench_masks(batch: int, clip: tuple, repeats: int) -> Dict[str, float]:
     }
 
 
-def report(args, clip, steps, masks, paper_masks) -> str:
+def report(args, clip, steps, masks, paper_masks, load: float) -> str:
     sup = statistics.median(steps['sup'])
     semi = statistics.median(steps['semi'])
     name = args.config or f'`{args.setting}` setting'
+    cpu = platform.processor() or platform.machine()
     lines = [
         '## Detector training step (E2E-SSL)', '',
         f'`tools/benchmarks/bench_detector_step.py`: {name}, '
         f'{args.batch} clips of {clip[0]} x {clip[1]} x {clip[2]} per step '
         f'(half labeled), Adam step included, median of {args.repeats} '
-        f'after one warm-up; CPU `{platform.processor() or platform.machine()}'
-        f'`, {torch.get_num_threads()} torch threads, torch '
-        f'{torch.__version__}.', '',
+        f'(the two steps alternating) after one warm-up; CPU `{cpu}`, '
+        f'{torch.get_num_threads()} torch threads, torch '
+        f'{torch.__version__}; 1-minute load average {load:.1f} before the '
+        'run (the machine may be shared).', '',
         '| step | clips through the network | seconds | ratio |',
         '|---|---|---|---|',
         f'| supervised (`CapsuleDetector.loss`) | {args.batch} | '
@@ -212,10 +224,11 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     det_cfg, clip = detector_config(args)
+    load = os.getloadavg()[0]
     steps = bench_steps(det_cfg, clip, args.batch, args.repeats)
     masks = bench_masks(args.batch, clip, args.repeats)
     paper_masks = bench_masks(args.batch, (8, 224, 224), args.repeats)
-    markdown = report(args, clip, steps, masks, paper_masks)
+    markdown = report(args, clip, steps, masks, paper_masks, load)
     print(markdown)
     if not args.no_write:
         update_section('detector_step', markdown)
