@@ -12,7 +12,8 @@ clip_len, frame_interval = 8, 2
 
 model = dict(
     type='CapsuleDetector',
-    backbone=dict(type='InceptionI3d', width=0.125),
+    # BN momentum 0.1 (pytorch-i3d: 0.01) for short trainings from scratch
+    backbone=dict(type='InceptionI3d', width=0.125, bn_momentum=0.1),
     cls_head=dict(type='CapsuleHead', in_channels=104,
                   num_classes=num_classes, num_primary_caps=8,
                   primary_kernel=3),
