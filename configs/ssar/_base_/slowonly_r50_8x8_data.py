@@ -100,7 +100,7 @@ supervised_train_dataloader = dict(
     batch_size=4,
     num_workers=8,
     persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(type='VideoDataset', pipeline=supervised_pipeline))
 val_dataloader = dict(
     batch_size=8,

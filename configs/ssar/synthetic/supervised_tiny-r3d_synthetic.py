@@ -7,7 +7,7 @@ train_dataloader = dict(
     batch_size=4,
     num_workers=2,
     persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=True, seed=0),
+    sampler=dict(type='InfiniteSampler', shuffle=True, seed=0),
     dataset=dict(
         type='VideoDataset',
         ann_file=_base_.labeled_list,
