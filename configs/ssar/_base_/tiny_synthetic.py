@@ -41,12 +41,10 @@ recognizer = dict(
         format_shape='NCTHW'))
 
 branches = ['sup', 'unsup_teacher', 'unsup_student']
-sample = dict(type='SampleFrames', clip_len=4, frame_interval=2, num_clips=1)
-crop = [
-    dict(type='Resize', scale=(-1, 40)),
-    dict(type='RandomResizedCrop', area_range=(0.4, 1.0)),
-    dict(type='Resize', scale=(32, 32), keep_ratio=False),
-]
+sample = dict(type='SampleFrames', clip_len=8, frame_interval=2, num_clips=1)
+# 160 x 120 frames -> 64 x 48, uncropped: the actors are small and may be
+# anywhere in the frame, a random crop would often cut them out
+crop = [dict(type='Resize', scale=(64, 48), keep_ratio=False)]
 pack = [
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs')
@@ -82,11 +80,10 @@ unlabeled_acl_mtl_pipeline = [
 ]
 test_pipeline = [
     dict(type='DecordInit'),
-    dict(type='SampleFrames', clip_len=4, frame_interval=2, num_clips=3,
+    dict(type='SampleFrames', clip_len=8, frame_interval=2, num_clips=3,
          test_mode=True),
     dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 40)),
-    dict(type='CenterCrop', crop_size=32)
+    dict(type='Resize', scale=(64, 48), keep_ratio=False)
 ] + pack
 
 labeled_dataset = dict(
