@@ -341,15 +341,10 @@ class ACLMTLRecognizer(SemiRecognizer):
         reliability = (outputs.reliability if self.with_acl else
                        torch.full_like(outputs.mask, float('nan'),
                                        dtype=torch.float))
-        for sample, label, keep, prob, rel in zip(data_samples,
-                                                  outputs.labels,
-                                                  outputs.mask, outputs.probs,
-                                                  reliability):
-            sample.set_field(label, 'pseudo_label')
-            sample.set_field(keep, 'pseudo_mask')
-            sample.set_field(prob, 'teacher_prob')
-            sample.set_field(rel, 'reliability')
-        return data_samples
+        return self.attach_fields(data_samples, pseudo_label=outputs.labels,
+                                  pseudo_mask=outputs.mask,
+                                  teacher_prob=outputs.probs,
+                                  reliability=reliability)
 
     def loss_by_pseudo_labels(self, inputs: Tensor, data_samples: SampleList,
                               pseudo_samples: SampleList

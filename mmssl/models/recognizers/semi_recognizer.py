@@ -109,11 +109,25 @@ class SemiRecognizer(SemiBaseModel):
         probs = self.pseudo_label_probs(logits)
         confidence, labels = probs.max(-1)
         mask = confidence >= self.semi_train_cfg.pseudo_threshold
-        for sample, label, keep, prob in zip(data_samples, labels, mask,
-                                             probs):
-            sample.set_field(label, 'pseudo_label')
-            sample.set_field(keep, 'pseudo_mask')
-            sample.set_field(prob, 'teacher_prob')
+        return self.attach_fields(data_samples, pseudo_label=labels,
+                                  pseudo_mask=mask, teacher_prob=probs)
+
+    @staticmethod
+    def attach_fields(data_samples: SampleList,
+                      **fields: Tensor) -> SampleList:
+        """Set row ``i`` of each batched tensor in ``fields`` as a data field
+        of sample ``i``.
+
+        Args:
+            data_samples (list): ``B`` data samples.
+            **fields (Tensor): ``B x ...`` tensors keyed by field name.
+
+        Returns:
+            list: the same data samples.
+        """
+        for i, sample in enumerate(data_samples):
+            for name, values in fields.items():
+                sample.set_field(values[i], name)
         return data_samples
 
     def loss_by_pseudo_labels(self, inputs: Tensor, data_samples: SampleList,
