@@ -8,3 +8,5 @@ from .spread_loss import SpreadLoss  # noqa
 from .temporal_coherence_loss import TemporalCoherenceLoss  # noqa
 from .adaptive_contrastive_loss import AdaptiveContrastiveLoss  # noqa
 from .temporal_alignment_loss import TemporalAlignmentLoss  # noqa
+from .difference_of_pixels_loss import DifferenceOfPixelsLoss  # noqa
+from .difference_of_pixels_loss import temporal_difference  # noqa

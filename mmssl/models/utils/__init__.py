@@ -3,7 +3,10 @@ from .contrastive_pairs import ContrastivePairs, select_contrastive_pairs
 from .distribution_alignment import DistributionAlignment
 from .gmm import GMMParams, fit_gmm_1d, gmm_posterior
 from .memory_bank import PseudoLabelMemoryBank
+from .mixup import mixup, sample_mixup_lambda
+from .pseudo_label_threshold import PseudoTargets, threshold_pseudo_labels
 from .reliability_gmm import ReliabilityGMM
+from .sharpen import sharpen, sharpen_binary
 from .temporal_features import temporal_features
 
 __all__ = [
@@ -11,3 +14,5 @@ __all__ = [
     'select_contrastive_pairs', 'GMMParams', 'fit_gmm_1d', 'gmm_posterior',
     'PseudoLabelMemoryBank', 'ReliabilityGMM', 'temporal_features'
 ]
+__all__ += ['mixup', 'sample_mixup_lambda', 'PseudoTargets',
+            'threshold_pseudo_labels', 'sharpen', 'sharpen_binary']
