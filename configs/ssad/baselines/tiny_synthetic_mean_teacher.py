@@ -1,0 +1,20 @@
+# Mean Teacher on the synthetic set (same labeled 25% + 75% unlabeled,
+# 4 + 4 clips per batch): EMA teacher on the weak view, student on a strong
+# photometric view with the same geometry, L2 + difference-of-pixels
+# consistency of the foreground probabilities. EMA decay 0.99 suits 600
+# iterations.
+_base_ = ['_base_/ts_synthetic.py']
+
+model = dict(_delete_=True, type='MeanTeacherDetector',
+             detector={{_base_.model}},
+             semi_train_cfg=dict(mask_warmup_iters=100, unsup_weight=1.0))
+train_dataloader = dict(
+    sampler=dict(_delete_=True, type='MultiSourceSampler', batch_size=8,
+                 source_ratio=[1, 1], seed=0),
+    dataset=dict(_delete_=True, type='ConcatDataset',
+                 datasets=[{{_base_.ts_labeled}},
+                           {{_base_.ts_unlabeled_strong}}]))
+train_cfg = dict(type='SemiIterBasedTrainLoop', _delete_=True, max_iters=600)
+custom_hooks = [dict(type='EvalProgressBarHook'),
+                dict(type='MeanTeacherHook', momentum=0.01),
+                dict(type='RampUpHook', length=200, mode='exp')]
