@@ -64,7 +64,7 @@ train_dataloader = dict(
     batch_size=8, num_workers=1, persistent_workers=False,
     sampler=dict(type='InfiniteSampler', shuffle=True, seed=0),
     dataset=labeled_dataset)
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=600, val_interval=600)
+train_cfg = dict(type='GuardedIterBasedTrainLoop', max_iters=600, val_interval=600)
 
 test_dataloader = dict(
     batch_size=4, num_workers=1, persistent_workers=False,

@@ -13,7 +13,7 @@ train_dataloader = dict(
         ann_file=_base_.labeled_list,
         data_prefix=dict(video=_base_.video_root),
         pipeline=_base_.supervised_pipeline))
-train_cfg = dict(_delete_=True, type='IterBasedTrainLoop',
+train_cfg = dict(_delete_=True, type='GuardedIterBasedTrainLoop',
                  max_iters=_base_.max_iters, val_interval=100)
 val_cfg = dict(_delete_=True, type='ValLoop')
 custom_hooks = []

@@ -2,11 +2,11 @@
 from typing import Dict, List, Optional, Tuple, Union
 
 from mmengine.logging import print_log
-from mmengine.runner import IterBasedTrainLoop
 from mmengine.runner.loops import _InfiniteDataloaderIterator
 from torch.utils.data import DataLoader
 
 from mmaction.registry import LOOPS
+from .guarded_loops import GuardedIterBasedTrainLoop
 
 
 class _SkipFirst:
@@ -28,10 +28,15 @@ class _SkipFirst:
 
 
 @LOOPS.register_module()
-class SemiIterBasedTrainLoop(IterBasedTrainLoop):
+class SemiIterBasedTrainLoop(GuardedIterBasedTrainLoop):
     """:class:`IterBasedTrainLoop` that knows the semi-supervised sampler.
 
     On top of MMEngine's loop:
+
+    - The checks of :class:`~mmssl.engine.runner.TrainStepGuardMixin`:
+      non-finite losses stop the run (or skip the step) naming the
+      iteration, the loss terms and the batch's videos; unreadable videos
+      are named and, with ``skip_bad_videos``, counted in the log.
 
     - ``max_epochs`` may replace ``max_iters``: an epoch is one pass over the
       reference source of the sampler (the last, unlabeled, by default), as
@@ -51,6 +56,8 @@ class SemiIterBasedTrainLoop(IterBasedTrainLoop):
         val_begin (int): iteration of the first validation.
         val_interval (int): iterations between validations.
         dynamic_intervals (list[tuple[int, int]], optional): as MMEngine.
+        nonfinite_loss (str): ``'raise'`` (default) or ``'skip'`` a step
+            whose loss is NaN or infinite.
     """
 
     def __init__(self,
@@ -60,13 +67,14 @@ class SemiIterBasedTrainLoop(IterBasedTrainLoop):
                  max_epochs: Optional[int] = None,
                  val_begin: int = 1,
                  val_interval: int = 1000,
-                 dynamic_intervals: Optional[List[Tuple[int, int]]] = None
-                 ) -> None:
+                 dynamic_intervals: Optional[List[Tuple[int, int]]] = None,
+                 nonfinite_loss: str = 'raise') -> None:
         if (max_iters is None) == (max_epochs is None):
             raise ValueError('train_cfg: give exactly one of `max_iters` and '
                              f'`max_epochs` (got {max_iters}, {max_epochs})')
         super().__init__(runner, dataloader, max_iters or 1, val_begin,
-                         val_interval, dynamic_intervals)
+                         val_interval, dynamic_intervals,
+                         nonfinite_loss=nonfinite_loss)
         sampler = self.dataloader.sampler
         sampler_batch = getattr(sampler, 'batch_size', None)
         if sampler_batch is not None and \

@@ -5,6 +5,6 @@ optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-4, eps=1e-6))
 param_scheduler = []
 plateau_hook = dict(type='TrainLossPlateauHook', factor=0.1, patience=5)
 custom_hooks = [dict(type='EvalProgressBarHook'), plateau_hook]
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=100)
+train_cfg = dict(type='GuardedEpochBasedTrainLoop', max_epochs=100)
 default_hooks = dict(checkpoint=dict(interval=5, by_epoch=True))
 log_processor = dict(by_epoch=True)

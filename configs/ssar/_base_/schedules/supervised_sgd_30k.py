@@ -3,7 +3,7 @@
 # semi-supervised batches hold).
 max_iters = 30000
 train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=1000)
+    type='GuardedIterBasedTrainLoop', max_iters=max_iters, val_interval=1000)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 
