@@ -20,6 +20,7 @@ from .annotations import (AnnotationFile, VideoAnnotation, index_by_name,
 from .errors import DatasetError, VideoDecodeError
 from .label_split import check_percent, split_labeled_videos
 from .media import probe_frame_dir, probe_many, probe_video_file
+from .sample_source import attach_skipped_videos, sample_source
 
 _VIDEO_EXTS = ('.avi', '.mp4', '.mkv', '.webm', '.mov')
 
@@ -41,13 +42,23 @@ class ActionDetectionDataset(BaseActionDataset):
             (JHMDB-21). Defaults to ``dict(video='')``.
         split (int): 1-based split of an ACT file. Defaults to 1.
         subset (str, optional): ``None`` (every video; labeled if annotated),
-            ``'labeled'`` or ``'unlabeled'`` (chosen by ``video_list`` or
-            ``labeled_percent``). Defaults to None.
+            ``'labeled'``, ``'unlabeled'`` (chosen by ``video_list`` or
+            ``labeled_percent``) or ``'val'`` (a validation set held out from
+            the *training* videos, chosen by ``video_list`` or
+            ``val_percent``; labeled, and in ``test_mode`` cut into windows
+            like the test set). Defaults to None.
         video_list (str, optional): names of the subset's videos, one per
             line (``tools/data/split_labeled.py`` output). Defaults to None.
         labeled_percent (float, optional): label this percentage of each
             class (see :mod:`mmssl.datasets.label_split`). Defaults to None.
         split_seed (int): seed of the percentage split. Defaults to 47.
+        val_percent (float, optional): hold out this percentage of each
+            class's *non-labeled* training videos as the validation set
+            (with ``labeled_percent``; the labeled subset is unchanged, the
+            unlabeled subset loses them). Give the same value to the
+            labeled, unlabeled and val datasets of a config. Defaults to
+            None (no validation set).
+        val_seed (int): seed of the validation split. Defaults to 0.
         clip_len (int): frames the model sees per clip. Defaults to 8.
         frame_interval (int): temporal stride of those frames. Defaults to 2.
         video_ext (str): extension of video files when the annotation names
@@ -87,6 +98,8 @@ class ActionDetectionDataset(BaseActionDataset):
                  video_list: Optional[str] = None,
                  labeled_percent: Optional[float] = None,
                  split_seed: int = 47,
+                 val_percent: Optional[float] = None,
+                 val_seed: int = 0,
                  clip_len: int = 8,
                  frame_interval: int = 2,
                  video_ext: str = '.avi',
@@ -97,9 +110,9 @@ class ActionDetectionDataset(BaseActionDataset):
                  probe_threads: Optional[int] = None,
                  test_mode: bool = False,
                  **kwargs) -> None:
-        if subset not in (None, 'labeled', 'unlabeled'):
-            raise ValueError(f"subset must be None, 'labeled' or "
-                             f"'unlabeled', got {subset!r}")
+        if subset not in (None, 'labeled', 'unlabeled', 'val'):
+            raise ValueError(f"subset must be None, 'labeled', 'unlabeled' "
+                             f"or 'val', got {subset!r}")
         if unlabeled_sampling not in ('key_frames', 'uniform'):
             raise ValueError("unlabeled_sampling must be 'key_frames' or "
                              f"'uniform', got {unlabeled_sampling!r}")
@@ -108,6 +121,12 @@ class ActionDetectionDataset(BaseActionDataset):
                              f'({frame_interval}) must be >= 1')
         if labeled_percent is not None:
             check_percent(labeled_percent, 'labeled_percent')
+        if val_percent is not None:
+            check_percent(val_percent, 'val_percent')
+            if labeled_percent is None:
+                raise ValueError('val_percent holds out part of the videos '
+                                 'that labeled_percent leaves unlabeled; '
+                                 'give labeled_percent too')
         media_keys = [k for k in ('video', 'img') if k in data_prefix]
         if len(media_keys) != 1:
             raise ValueError("data_prefix needs exactly one of 'video' "
@@ -118,6 +137,8 @@ class ActionDetectionDataset(BaseActionDataset):
         self.video_list = video_list
         self.labeled_percent = labeled_percent
         self.split_seed = split_seed
+        self.val_percent = val_percent
+        self.val_seed = val_seed
         self.clip_len = clip_len
         self.frame_interval = frame_interval
         self.video_ext = video_ext if video_ext.startswith('.') else (
@@ -128,6 +149,7 @@ class ActionDetectionDataset(BaseActionDataset):
         self.skip_bad_videos = skip_bad_videos
         self.probe_threads = probe_threads or min(8, os.cpu_count() or 1)
         self.num_skipped = 0
+        self._pending_skips: List[str] = []
         self._user_classes = 'classes' in (kwargs.get('metainfo') or {})
         super().__init__(
             ann_file,
@@ -142,7 +164,8 @@ class ActionDetectionDataset(BaseActionDataset):
     def load_data_list(self) -> List[dict]:
         """Read the annotation, choose the subset, check the media and build
         one data info per video (training) or per window (test)."""
-        ann = load_annotation_file(self.ann_file, self.split, self.test_mode)
+        ann = load_annotation_file(self.ann_file, self.split,
+                                   self._reads_test_videos)
         self._set_classes(ann)
         videos, labeled = self._select_subset(ann)
         frames_and_shapes = self._probe_media(videos)
@@ -166,6 +189,12 @@ class ActionDetectionDataset(BaseActionDataset):
         if self.test_mode:
             return [w for info in infos for w in self._windows(info)]
         return infos
+
+    @property
+    def _reads_test_videos(self) -> bool:
+        """Whether the videos come from the ACT ``test_videos`` (test
+        mode, except for the validation subset of training videos)."""
+        return self.test_mode and self.subset != 'val'
 
     def _set_classes(self, ann: AnnotationFile) -> None:
         """Class names: ``metainfo`` argument > ACT ``labels`` > METAINFO,
@@ -202,53 +231,73 @@ class ActionDetectionDataset(BaseActionDataset):
         videos = ann.videos
         if ann.format == 'list':
             if self.subset != 'unlabeled' or self.video_list or \
-                    self.labeled_percent is not None:
+                    self.labeled_percent is not None or \
+                    self.val_percent is not None:
                 raise DatasetError(
                     f'{self.ann_file}: a video list has no boxes and can '
                     "only be an unlabeled set: use subset='unlabeled' "
                     'without video_list / labeled_percent')
             return videos, [False] * len(videos)
         if self.subset is None:
-            if self.video_list or self.labeled_percent is not None:
+            if self.video_list or self.labeled_percent is not None or \
+                    self.val_percent is not None:
                 raise DatasetError(
-                    'video_list / labeled_percent need subset=\'labeled\' '
-                    "or 'unlabeled'")
+                    'video_list / labeled_percent / val_percent need '
+                    "subset='labeled', 'unlabeled' or 'val'")
             return videos, [v.labeled is not False and v.label >= 0
                             for v in videos]
         chosen = self._subset_names(videos)
         keep = [v for v in videos if v.name in chosen]
-        if self.subset == 'labeled':
+        annotated = self.subset in ('labeled', 'val')
+        if annotated:
             raise_problems(self.video_list or self.ann_file, [
-                f'video {v.name} has no boxes and cannot be labeled'
+                f'video {v.name} has no boxes and cannot be {self.subset}'
                 for v in keep if v.label < 0
             ])
-        return keep, [self.subset == 'labeled'] * len(keep)
+        return keep, [annotated] * len(keep)
 
     def _subset_names(self, videos: Sequence[VideoAnnotation]) -> set:
         """Names of the labeled or unlabeled subset of ``videos``."""
-        if (self.video_list is None) == (self.labeled_percent is None):
+        percent = 'val_percent' if self.subset == 'val' else 'labeled_percent'
+        given = self.val_percent if self.subset == 'val' else \
+            self.labeled_percent
+        if (self.video_list is None) == (given is None):
             raise DatasetError(
                 f'subset={self.subset!r} needs exactly one of video_list or '
-                'labeled_percent')
+                f'{percent}')
         index = index_by_name(videos)
         if self.video_list is not None:
             names = read_name_list(self.video_list)
             unknown = [n for n in names if n not in index]
             raise_problems(self.video_list, [
                 f'video {n} is not among the '
-                f'{"test" if self.test_mode else "training"} videos of '
+                f'{"test" if self._reads_test_videos else "training"} '
+                f'videos of '
                 f'{self.ann_file}' for n in unknown
             ])
             return set(names)
         # videos without boxes (E2E-SSL label -1) are never labeled
         candidates = [v for v in videos if v.label >= 0]
-        labeled, _ = split_labeled_videos([v.name for v in candidates],
-                                          video_class_keys(candidates),
-                                          self.labeled_percent,
-                                          self.split_seed)
+        labeled, rest = split_labeled_videos([v.name for v in candidates],
+                                             video_class_keys(candidates),
+                                             self.labeled_percent,
+                                             self.split_seed)
+        val = self._val_names([index[name] for name in rest])
         if self.subset == 'labeled':
             return set(labeled)
-        return set(index) - set(labeled)
+        if self.subset == 'val':
+            return val
+        return set(index) - set(labeled) - val
+
+    def _val_names(self, candidates: Sequence[VideoAnnotation]) -> set:
+        """``val_percent`` of each class of the annotated videos that are
+        not labeled (empty without ``val_percent``)."""
+        if self.val_percent is None or not candidates:
+            return set()
+        val, _ = split_labeled_videos([v.name for v in candidates],
+                                      video_class_keys(candidates),
+                                      self.val_percent, self.val_seed)
+        return set(val)
 
     def _media_path(self, video: VideoAnnotation) -> str:
         """Video file or frame folder of ``video``."""
@@ -408,19 +457,28 @@ class ActionDetectionDataset(BaseActionDataset):
     def prepare_data(self, idx: int) -> Optional[dict]:
         """Run the pipeline; with ``skip_bad_videos`` a training sample
         whose video fails to decode becomes None (mmengine then draws
-        another index) and the skip is logged with a running count."""
+        another index) and the skip is logged. The next sample this process
+        loads lists the skipped paths in its metainfo
+        (:data:`~mmssl.datasets.sample_source.SKIPPED_VIDEOS_KEY`), so the
+        training loop can count skips made in dataloader workers."""
         try:
-            return super().prepare_data(idx)
+            packed = super().prepare_data(idx)
         except VideoDecodeError as err:
             if self.test_mode or not self.skip_bad_videos:
                 raise
             self.num_skipped += 1
+            self._pending_skips.append(
+                sample_source(self.get_data_info(idx)) or str(idx))
             print_log(
                 f'skip_bad_videos: {err}; {self.num_skipped} sample(s) '
                 'skipped so far in this process',
                 logger='current',
                 level=30)
             return None
+        if packed is not None and self._pending_skips:
+            attach_skipped_videos(packed, self._pending_skips)
+            self._pending_skips = []
+        return packed
 
 
 def _clip_boxes(tube, shape: Tuple[int, int],

@@ -8,6 +8,10 @@ data_root = 'data/jhmdb21'
 ann_file = f'{data_root}/annotations/JHMDB-GT.pkl'
 labeled_percent = 30
 clip_len, frame_interval = 8, 2
+# Checkpoints are selected on a validation set held out from the training
+# videos: 10% of each class's non-labeled videos (the labeled subset is the
+# paper's; the unlabeled subset loses these videos). Never the test split.
+val_percent = 10
 media_prefix = dict(img=f'{data_root}/Frames',
                     mask=f'{data_root}/puppet_mask')
 
@@ -35,7 +39,8 @@ test_pipeline = [
 labeled_dataset = dict(
     type=dataset_type, ann_file=ann_file,
     data_prefix=media_prefix, filename_tmpl='{:05d}.png', split=1,
-    subset='labeled', labeled_percent=labeled_percent, clip_len=clip_len,
+    subset='labeled', labeled_percent=labeled_percent,
+    val_percent=val_percent, clip_len=clip_len,
     frame_interval=frame_interval, pipeline=train_pipeline)
 labeled_two_view = dict(labeled_dataset, pipeline=two_view_pipeline)
 unlabeled_two_view = dict(labeled_dataset, subset='unlabeled',
@@ -45,6 +50,8 @@ test_dataset = dict(
     data_prefix=media_prefix, filename_tmpl='{:05d}.png', split=1,
     clip_len=clip_len, frame_interval=frame_interval,
     pipeline=test_pipeline, test_mode=True)
+val_dataset = dict(test_dataset, subset='val',
+                   labeled_percent=labeled_percent, val_percent=val_percent)
 
 train_dataloader = dict(
     batch_size=8, num_workers=8, persistent_workers=True,
@@ -56,10 +63,7 @@ test_dataloader = dict(
     dataset=test_dataset)
 test_evaluator = dict(type='ActionDetectionMetric', ann_file=ann_file)
 test_cfg = dict(type='TestLoop')
-# No validation split is defined by the dataset: the final checkpoint is
-# tested. To select checkpoints, hold out training videos as a validation
-# set (e.g. a video_list) and set val_dataloader / val_evaluator /
-# default_hooks.checkpoint.save_best; never select on the test split.
-val_dataloader = None
-val_evaluator = None
-val_cfg = None
+val_dataloader = dict(test_dataloader, dataset=val_dataset)
+val_evaluator = dict(type='ActionDetectionMetric', ann_file=ann_file)
+# teacher and student of semi-supervised models; plain ValLoop otherwise
+val_cfg = dict(type='TeacherStudentValLoop')

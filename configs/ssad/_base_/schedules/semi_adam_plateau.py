@@ -4,8 +4,10 @@
 _base_ = ['adam_plateau.py']
 max_epochs = 100
 train_cfg = dict(_delete_=True, type='SemiIterBasedTrainLoop',
-                 max_epochs=max_epochs)
-default_hooks = dict(checkpoint=dict(interval=5000, by_epoch=False))
+                 max_epochs=max_epochs, val_interval=5000)
+default_hooks = dict(checkpoint=dict(interval=5000, by_epoch=False,
+                                     save_best='mask/f-mAP@0.5',
+                                     rule='greater'))
 log_processor = dict(by_epoch=False)
 custom_hooks = [
     dict(type='EvalProgressBarHook'),
