@@ -3,7 +3,6 @@ detections of a video are stitched from its clips; tools/visualize.py writes
 images and videos from a checkpoint and from a dump."""
 import importlib.util
 import os.path as osp
-import pickle
 
 import cv2
 import numpy as np
@@ -11,6 +10,7 @@ import pytest
 import torch
 
 from conftest import REPO_ROOT, run_tool
+from tiny_synthetic import make_tiny_synthetic
 from mmssl.visualization import (draw_box, draw_detection_frame, draw_label,
                                  draw_mask_contour, make_grid, output_kind,
                                  overlay_mask, text_size,
@@ -213,24 +213,11 @@ def synthetic_project(tmp_path_factory):
     from mmengine.config import Config
     from mmaction.registry import MODELS
     root = tmp_path_factory.mktemp('vis_project')
-    spec = importlib.util.spec_from_file_location(
-        'make_synthetic', osp.join(REPO_ROOT, 'tools/data/make_synthetic.py'))
-    make_synthetic = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(make_synthetic)
-    with pytest.MonkeyPatch.context() as patch:
-        # one training and one test video per class, no recognition clips
-        patch.setattr(make_synthetic, 'TRAIN_PER_CLASS', 1)
-        patch.setattr(make_synthetic, 'TEST_PER_CLASS', 1)
-        patch.setattr(make_synthetic, 'make_recognition_set',
-                      lambda *args: None)
-        make_synthetic.make_dataset(str(root / 'data' / 'synthetic'))
+    ann = make_tiny_synthetic(str(root / 'data' / 'synthetic'))
     torch.manual_seed(0)
     model = MODELS.build(Config.fromfile(TINY_CFG).model)
     torch.save(dict(state_dict=model.state_dict(), meta={}),
                str(root / 'random.pth'))
-    with open(root / 'data/synthetic/annotations/UCF101v2-GT.pkl',
-              'rb') as f:
-        ann = pickle.load(f)
     video = ann['test_videos'][0][0]
     return root, video, ann['nframes'][video], ann['test_videos'][0][1]
 
