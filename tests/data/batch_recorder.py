@@ -17,7 +17,8 @@ class BatchRecorderHook(Hook):
     """Record each rank's batches and losses (test helper)."""
 
     def before_train(self, runner) -> None:
-        self.path = osp.join(runner.work_dir, f'batches_rank{get_rank()}.jsonl')
+        self.path = osp.join(runner.work_dir,
+                             f'batches_rank{get_rank()}.jsonl')
         open(self.path, 'w').close()
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,

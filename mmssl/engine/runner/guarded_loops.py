@@ -7,7 +7,7 @@ loops for supervised configs) and
 MMEngine / MMAction2 model, wrapped for distributed training or not.
 """
 import logging
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Sequence, Union
 
 import torch
 from mmengine.dist import all_gather_object, all_reduce, get_rank, \
