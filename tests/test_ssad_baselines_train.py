@@ -1,19 +1,15 @@
 """Every detection baseline config trains through ``tools/train.py`` on a
-tiny UCF101-24-like set (2 classes, 3 training videos each) with finite
-losses."""
+tiny copy of the synthetic set with finite losses."""
 import glob
 import json
 import math
 import os.path as osp
-import pickle
 
-import numpy as np
 import pytest
 
-from conftest import REPO_ROOT, run_tool, write_video
+from conftest import REPO_ROOT, run_tool
+from tiny_synthetic import make_tiny_synthetic
 
-CLASSES = ('Run', 'Jump')
-WIDTH, HEIGHT, FRAMES = 80, 60, 20
 EXPECTED = {
     'pseudo_label': {'sup_loss_cls', 'sup_loss_loc', 'unsup_loss_cls',
                      'unsup_loss_loc'},
@@ -27,33 +23,11 @@ EXPECTED = {
 
 @pytest.fixture(scope='module')
 def project(tmp_path_factory) -> str:
-    """A directory with ``data/synthetic`` as the tiny configs read it:
-    per class 3 training videos and 1 test video with a moving square."""
+    """A directory with ``data/synthetic`` as the tiny configs read it: the
+    synthetic generator with 3 training videos and 1 test video per class
+    (so the labeled 25% is 1 video per class, the other 2 unlabeled)."""
     root = tmp_path_factory.mktemp('baselines')
-    data = root / 'data' / 'synthetic'
-    rng = np.random.default_rng(0)
-    gt = dict(labels=list(CLASSES), gttubes={}, nframes={}, resolution={},
-              train_videos=[[]], test_videos=[[]])
-    for label, cls in enumerate(CLASSES):
-        for group in range(4):
-            name = f'{cls}/v_{cls}_g{group:02d}'
-            frames = rng.integers(0, 80, (FRAMES, HEIGHT, WIDTH, 3),
-                                  dtype=np.uint8)
-            t = np.arange(1, FRAMES + 1)
-            x1 = 10 + 2 * t if label == 0 else np.full_like(t, 30)
-            y1 = np.full_like(t, 20) if label == 0 else 5 + t
-            tube = np.stack([t, x1, y1, x1 + 12, y1 + 14], 1)
-            for f, a, b, c, d in tube:
-                frames[f - 1, b:d, a:c] = 255
-            write_video(str(data / 'videos' / f'{name}.avi'), frames)
-            gt['gttubes'][name] = {label: [tube.astype(np.float32)]}
-            gt['nframes'][name] = FRAMES
-            gt['resolution'][name] = (HEIGHT, WIDTH)
-            gt['test_videos' if group == 0 else 'train_videos'][0].append(
-                name)
-    (data / 'annotations').mkdir()
-    with open(data / 'annotations' / 'UCF101v2-GT.pkl', 'wb') as f:
-        pickle.dump(gt, f)
+    make_tiny_synthetic(str(root / 'data' / 'synthetic'), train_per_class=3)
     return str(root)
 
 
