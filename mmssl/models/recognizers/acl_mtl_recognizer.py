@@ -248,9 +248,8 @@ class ACLMTLRecognizer(SemiRecognizer):
                 'MultiScaleClips.scales against mtl.num_long_clips')
         grouped = inputs.reshape(batch * num_groups, length // num_groups,
                                  *inputs.shape[2:])
-        feats, kwargs = recognizer.extract_feat(grouped)
-        kwargs.pop('loss_aux', None)
-        logits = recognizer.cls_head(feats, **kwargs)
+        logits, feats, kwargs = SemiRecognizer.forward_recognizer(
+            recognizer, grouped)
         time_feats = temporal_features(feats, kwargs.get('num_segs'))
         logits = logits.view(batch, num_groups, -1, logits.shape[-1]).mean(2)
         time_feats = time_feats.reshape(batch, num_groups, -1,

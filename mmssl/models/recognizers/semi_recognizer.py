@@ -1,6 +1,6 @@
 """FixMatch-style teacher-student recognizer around any MMAction2
 recognizer."""
-from typing import Dict
+from typing import Dict, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -10,6 +10,8 @@ from mmaction.registry import MODELS
 from mmaction.utils import ConfigType, OptConfigType, SampleList
 from ..semi import SemiBaseModel
 from ..utils import DistributionAlignment
+
+Feats = Union[Tensor, Sequence[Tensor]]
 
 
 @MODELS.register_module()
@@ -79,18 +81,42 @@ class SemiRecognizer(SemiBaseModel):
         return probs
 
     @staticmethod
-    def clip_logits(recognizer: torch.nn.Module, inputs: Tensor) -> Tensor:
+    def forward_recognizer(recognizer: torch.nn.Module, inputs: Tensor
+                           ) -> Tuple[Tensor, Feats, dict]:
+        """Backbone/neck features and head logits of any MMAction2
+        recognizer.
+
+        The keyword arguments ``extract_feat`` returns for the head are
+        passed on (``num_segs`` of 2-D recognizers such as TSN and TSM,
+        whose heads average over segments); ``loss_aux`` is dropped.
+
+        Args:
+            recognizer (nn.Module): an MMAction2 recognizer.
+            inputs (Tensor): ``B x L x ...`` (3-D: ``L`` clips of
+                ``C x T x H x W``; 2-D: ``L`` segments of ``C x H x W``).
+
+        Returns:
+            tuple: logits ``(B * L, K)`` (3-D) or ``(B, K)`` (2-D, averaged
+            over segments), the features and the head's keyword
+            arguments.
+        """
+        feats, kwargs = recognizer.extract_feat(inputs)
+        kwargs.pop('loss_aux', None)
+        return recognizer.cls_head(feats, **kwargs), feats, kwargs
+
+    @classmethod
+    def clip_logits(cls, recognizer: torch.nn.Module,
+                    inputs: Tensor) -> Tensor:
         """Class logits of each sample, averaged over its clips.
 
         Args:
             recognizer (nn.Module): an MMAction2 recognizer.
-            inputs (Tensor): ``B x num_clips x ...`` batch.
+            inputs (Tensor): ``B x L x ...`` batch (clips or segments).
 
         Returns:
             Tensor: ``B x num_classes`` logits.
         """
-        feats, _ = recognizer.extract_feat(inputs)
-        logits = recognizer.cls_head(feats)
+        logits, _, _ = cls.forward_recognizer(recognizer, inputs)
         return logits.view(inputs.shape[0], -1, logits.shape[-1]).mean(1)
 
     def get_pseudo_labels(self, inputs: Tensor,
