@@ -261,3 +261,30 @@ def test_the_checks_catch_rotten_commands(monkeypatch):
                                                              'X']]
     assert split_commands('cd a && python b.py') == [['cd', 'a'],
                                                      ['python', 'b.py']]
+
+
+def test_model_zoo_lists_every_config():
+    with open(osp.join(REPO_ROOT, 'docs', 'model_zoo.md')) as f:
+        zoo = f.read()
+    listed = set(re.findall(r'`(ss(?:ad|ar)/[\w./-]+\.py)`', zoo))
+    configs = {
+        osp.relpath(path, osp.join(REPO_ROOT, 'configs'))
+        for group in ('ssad', 'ssar') for path in glob.glob(
+            osp.join(REPO_ROOT, 'configs', group, '**', '*.py'),
+            recursive=True) if '_base_' not in path.split(osp.sep)
+    }
+    assert sorted(listed - configs) == [], 'model_zoo.md names missing files'
+    assert sorted(configs - listed) == [], 'configs missing in model_zoo.md'
+
+
+def test_relative_links_of_the_docs_resolve():
+    broken = []
+    for path in DOC_FILES:
+        with open(path) as f:
+            text = f.read()
+        for target in re.findall(r'\]\(([^)#\s]+)(?:#[^)]*)?\)', text):
+            if re.match(r'^[a-z]+:', target):
+                continue  # a URL
+            if not osp.exists(osp.join(osp.dirname(path), target)):
+                broken.append(f'{osp.relpath(path, REPO_ROOT)}: {target}')
+    assert sorted(set(broken)) == []
