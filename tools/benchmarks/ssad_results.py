@@ -166,8 +166,9 @@ def metric(results: Optional[dict], column: str) -> Optional[float]:
         return None
     key = METRICS[column]
     if key not in results['metrics']:
+        found = sorted(results['metrics'])
         raise KeyError(f'{results["config"]}: metric {key!r} missing from '
-                       f'the cached results (has {sorted(results["metrics"])})')
+                       f'the cached results (has {found})')
     return float(results['metrics'][key])
 
 
