@@ -5,6 +5,11 @@ config) and by ``tools/data/split_labeled.py``: for every class, the class's
 videos are sorted by name, shuffled with ``random.Random(seed)`` (a fresh
 generator per class, as the E2E-SSL release does with seed 47) and the first
 ``max(1, floor(percent * n / 100))`` become labeled.
+
+The two other conventions of the semi-supervised recognition literature:
+:func:`split_per_class_count` (a fixed number of labeled videos per class,
+SVFormer) and :func:`split_random` (a random percentage of all videos,
+VideoSSL / LTG lists).
 """
 import random
 from collections import defaultdict
@@ -94,3 +99,75 @@ def count_per_class(videos: Sequence[str], classes: Sequence[Hashable],
     for video, cls in zip(videos, classes):
         counts[cls] = counts.get(cls, 0) + (video in chosen)
     return counts
+
+
+def split_per_class_count(
+        videos: Sequence[str],
+        classes: Sequence[Hashable],
+        count: int,
+        seed: int = 47) -> Tuple[List[str], List[str]]:
+    """Label ``count`` videos of every class (SVFormer's per-class lists:
+    UCF101 "1 %" = 1 video per class, Kinetics-400 "1 %" = 6 per class).
+
+    Per class, the videos are sorted, shuffled with ``random.Random(seed)``
+    and the first ``min(count, n)`` are labeled, as in
+    :func:`split_labeled_videos`.
+
+    Args:
+        videos (Sequence[str]): unique video names.
+        classes (Sequence[Hashable]): class of each video.
+        count (int): labeled videos per class, >= 1.
+        seed (int): shuffling seed.
+
+    Returns:
+        tuple[list[str], list[str]]: labeled and unlabeled names, each in the
+        order of ``videos``.
+    """
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValueError(f'count per class must be an integer >= 1, got '
+                         f'{count!r}')
+    _check_videos(videos, classes)
+    by_class: Dict[Hashable, List[str]] = defaultdict(list)
+    for video, cls in zip(videos, classes):
+        by_class[cls].append(video)
+    labeled = set()
+    for members in by_class.values():
+        members = sorted(members)
+        random.Random(seed).shuffle(members)
+        labeled.update(members[:count])
+    return ([v for v in videos if v in labeled],
+            [v for v in videos if v not in labeled])
+
+
+def split_random(videos: Sequence[str],
+                 percent: float,
+                 seed: int = 47) -> Tuple[List[str], List[str]]:
+    """Label a random ``percent`` of all videos, ignoring classes (the
+    VideoSSL-style random lists, e.g. UCF101 10 % = 953 videos; a class may
+    get no labeled video).
+
+    The names are sorted, shuffled with ``random.Random(seed)`` and the first
+    ``max(1, floor(percent * N / 100))`` are labeled.
+
+    Args:
+        videos (Sequence[str]): unique video names.
+        percent (float): percentage of all videos, in (0, 100].
+        seed (int): shuffling seed.
+
+    Returns:
+        tuple[list[str], list[str]]: labeled and unlabeled names, each in the
+        order of ``videos``.
+    """
+    _check_videos(videos, videos)
+    shuffled = sorted(videos)
+    random.Random(seed).shuffle(shuffled)
+    labeled = set(shuffled[:num_labeled(len(shuffled), percent)])
+    return ([v for v in videos if v in labeled],
+            [v for v in videos if v not in labeled])
+
+
+def _check_videos(videos: Sequence[str], classes: Sequence) -> None:
+    if len(videos) != len(classes):
+        raise ValueError(f'{len(videos)} videos but {len(classes)} classes')
+    if len(set(videos)) != len(videos):
+        raise ValueError('video names must be unique')
