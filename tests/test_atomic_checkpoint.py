@@ -36,7 +36,7 @@ class ToyModel(BaseModel):
 
 
 def build_runner(work_dir: str, max_iters: int, checkpoint: dict,
-                 name: str) -> Runner:
+                 name: str, num_workers: int = 0) -> Runner:
     return Runner(
         model=ToyModel(),
         work_dir=work_dir,
@@ -45,7 +45,8 @@ def build_runner(work_dir: str, max_iters: int, checkpoint: dict,
             dataset=ToyDataset(),
             sampler=dict(type='InfiniteSampler', shuffle=False),
             batch_size=2,
-            num_workers=0,
+            num_workers=num_workers,
+            persistent_workers=num_workers > 0,
             collate_fn=dict(type='default_collate')),
         train_cfg=dict(by_epoch=False, max_iters=max_iters),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),

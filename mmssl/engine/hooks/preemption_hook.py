@@ -1,11 +1,19 @@
 """Save a checkpoint and stop when the job is told it will be pre-empted.
 
-Slurm (``--signal=TERM@120``, pre-emption, ``scancel``) and most cluster
-schedulers send SIGTERM some time before killing a job. The signal handler
+Slurm (``--signal=USR1@120``, pre-emption, ``scancel``) and most cluster
+schedulers send a signal some time before killing a job. The signal handler
 only records the signal; after the current training iteration every rank
 learns whether any rank got it (an all-reduce), they save one checkpoint
 together through the run's checkpoint hook, so ``last_checkpoint`` names it
 and ``--resume`` continues from it, and exit with :data:`PREEMPTION_EXIT_CODE`.
+
+Slurm signals every process of the job step, data-loader workers included.
+Workers forked after the hook is built inherit its handler and ignore
+SIGUSR1. PyTorch gives its workers a SIGTERM handler of its own that kills
+them; the hook then keeps the main process from aborting on that worker's
+exit, which is enough unless the main process was waiting for that
+worker's batch at that moment. Hence ``--signal=USR1@...`` for the early
+notice in ``tools/slurm_train.sh``.
 """
 import os
 import os.path as osp
@@ -42,15 +50,16 @@ def _signal_number(name) -> int:
 
 @HOOKS.register_module()
 class PreemptionHook(Hook):
-    """Checkpoint-and-exit on SIGTERM (and SIGUSR1).
+    """Checkpoint-and-exit on SIGTERM and SIGUSR1.
 
     The handlers are installed when the hook is built, before the data
-    loaders fork their workers: a worker that receives the signal (Slurm
-    signals every process of the job) ignores it instead of dying and
-    taking the main process down with it. Outside training (building,
-    testing, after the last iteration) a signal goes to the handler that
-    was installed before, i.e. it terminates the process as usual. The
-    previous handlers are put back after the run.
+    loaders fork their workers, so that workers inherit them and ignore the
+    signal (the main process decides). Outside training (building, testing,
+    after the last iteration) a signal goes to the handler that was
+    installed before, i.e. it terminates the process as usual. During
+    training, once a signal has been received, the exit of a child process
+    (a data-loader worker killed by the same SIGTERM) no longer aborts the
+    run. The previous handlers are put back after the run.
 
     After each training iteration (every ``check_interval``), the ranks
     all-reduce their flags; if any rank got a signal, all of them save a
@@ -87,6 +96,7 @@ class PreemptionHook(Hook):
         self._armed = False
         self._owner_pid = os.getpid()
         self._previous: Dict[int, object] = {}
+        self._previous_sigchld = None
         self._install()
 
     # signal handling -----------------------------------------------------
@@ -107,6 +117,10 @@ class PreemptionHook(Hook):
             if signal.getsignal(signum) == self._handle:
                 signal.signal(signum, previous)
         self._previous = {}
+        if self._previous_sigchld is not None and \
+                signal.getsignal(signal.SIGCHLD) == self._on_child_exit:
+            signal.signal(signal.SIGCHLD, self._previous_sigchld)
+        self._previous_sigchld = None
 
     def _handle(self, signum: int, frame) -> None:
         if os.getpid() != self._owner_pid:
@@ -126,9 +140,23 @@ class PreemptionHook(Hook):
             os.kill(os.getpid(), signum)
 
     # hook points ----------------------------------------------------------
+    def _on_child_exit(self, signum: int, frame) -> None:
+        """SIGCHLD: after a stop signal, a worker that died of it must not
+        abort the iteration that is about to be saved."""
+        if self.received is not None:
+            return
+        previous = self._previous_sigchld
+        if callable(previous):
+            previous(signum, frame)
+
     def before_train(self, runner: Runner) -> None:
         self.received = None
         self._armed = True
+        if self._previous and self._previous_sigchld is None:
+            # after the train loop's workers exist, so on top of PyTorch's
+            # SIGCHLD handler (which raises if a worker died)
+            self._previous_sigchld = signal.signal(signal.SIGCHLD,
+                                                   self._on_child_exit)
 
     def after_train_iter(self,
                          runner: Runner,
