@@ -57,3 +57,16 @@ def test_local_checkpoint_with_objects_loads(tmp_path):
     assert torch.equal(ckpt['state_dict']['w'], torch.ones(2))
     with pytest.raises(FileNotFoundError, match='nope.pth'):
         CheckpointLoader.load_checkpoint(str(tmp_path / 'nope.pth'))
+
+
+def test_stock_tsn_config_passes_the_check():
+    """TSNHead builds its consensus itself; the check must not reject it,
+    while a misspelt consensus still fails."""
+    import mmaction
+    cfg = Config.fromfile(osp.join(
+        osp.dirname(mmaction.__file__), '.mim', 'configs', 'recognition',
+        'tsn', 'tsn_imagenet-pretrained-r50_8xb32-1x1x3-100e_kinetics400-rgb.py'))
+    check_config(cfg, check_files=False)
+    cfg.model.cls_head.consensus.type = 'AvgConsensusX'
+    with pytest.raises(KeyError, match='model.cls_head.consensus.type'):
+        check_config(cfg, check_files=False)

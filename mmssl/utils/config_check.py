@@ -5,6 +5,9 @@ from typing import Any, Iterator, Tuple
 from mmengine.config import Config
 
 _FILE_KEYS = ('ann_file', 'split_file', 'labeled_file', 'unlabeled_file')
+# ``type`` values that a component builds itself instead of through a
+# registry, by the key they sit under (TSN/TSM heads make their consensus).
+_BUILT_BY_PARENT = {'consensus.type': ('AvgConsensus', )}
 
 
 def _walk(node: Any, path: str) -> Iterator[Tuple[str, Any]]:
@@ -39,6 +42,12 @@ def _registered(name: str) -> bool:
     return False
 
 
+def _built_by_parent(path: str, name: str) -> bool:
+    """Whether the ``type`` at ``path`` is built by its parent component."""
+    return any(path.endswith(key) and name in names
+               for key, names in _BUILT_BY_PARENT.items())
+
+
 def check_config(cfg: Config, check_files: bool = True) -> None:
     """Fail early, naming the key, on the config errors users make most.
 
@@ -58,6 +67,7 @@ def check_config(cfg: Config, check_files: bool = True) -> None:
     """
     for path, value in _walk(cfg.to_dict(), ''):
         if path.endswith('.type') and isinstance(value, str) and \
+                not _built_by_parent(path, value) and \
                 not _registered(value):
             raise KeyError(
                 f'{path}: {value!r} is not registered in mmaction or mmssl '
