@@ -242,3 +242,57 @@ def test_sigterm_to_train_tool_then_resume(tiny_recognition_data, tmp_path):
     assert f'Resuming the sampler at batch {step}' in log
     assert checkpoint_iter(osp.join(work_dir, f'iter_{step + 1}.pth')) == \
         step + 1
+
+
+FAKE_SRUN = """#!/usr/bin/env bash
+# records its arguments; exits with the next code of $FAKE_CODES
+echo "$*" >> "$FAKE_LOG"
+n=$(wc -l < "$FAKE_LOG")
+code=$(echo $FAKE_CODES | cut -d' ' -f"$n")
+mkdir -p "$FAKE_WORK_DIR" && touch "$FAKE_WORK_DIR/last_checkpoint"
+exit "$code"
+"""
+FAKE_SCONTROL = """#!/usr/bin/env bash
+echo "scontrol $*" >> "$FAKE_LOG"
+"""
+
+
+def _slurm_train(tmp_path, codes, extra_env=None, args=()):
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    for name, text in (('srun', FAKE_SRUN), ('scontrol', FAKE_SCONTROL)):
+        (bin_dir / name).write_text(text)
+        (bin_dir / name).chmod(0o755)
+    work_dir = str(tmp_path / 'work')
+    log = tmp_path / 'calls.log'
+    env = dict(os.environ, PATH=f'{bin_dir}:{os.environ["PATH"]}',
+               FAKE_LOG=str(log), FAKE_CODES=' '.join(map(str, codes)),
+               FAKE_WORK_DIR=work_dir)
+    env.pop('SLURM_JOB_ID', None)
+    env.update(extra_env or {})
+    proc = subprocess.run(
+        ['bash', osp.join(REPO_ROOT, 'tools/slurm_train.sh'), 'part', 'job',
+         'cfg.py', work_dir, *args], env=env, capture_output=True,
+        text=True, timeout=60)
+    return proc.returncode, log.read_text().splitlines()
+
+
+def test_slurm_train_runs_again_with_resume_after_preemption(tmp_path):
+    code, calls = _slurm_train(tmp_path, [75, 75, 0], args=['--amp'])
+    assert code == 0 and len(calls) == 3
+    assert all('--signal=USR1@120' in c and '--launcher=slurm' in c
+               and c.endswith('--amp') for c in calls)
+    assert '--resume' not in calls[0]
+    assert all('--resume --amp' in c for c in calls[1:])
+
+
+def test_slurm_train_requeues_a_batch_job(tmp_path):
+    code, calls = _slurm_train(tmp_path, [75],
+                               extra_env=dict(SLURM_JOB_ID='4242'))
+    assert code == 0
+    assert calls[1:] == ['scontrol requeue 4242']
+
+
+def test_slurm_train_passes_other_failures_on(tmp_path):
+    code, calls = _slurm_train(tmp_path, [3, 0])
+    assert code == 3 and len(calls) == 1
