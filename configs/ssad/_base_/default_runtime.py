@@ -7,9 +7,13 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=20, ignore_last=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=1000, by_epoch=False,
-                    max_keep_ckpts=3),
-    sampler_seed=dict(type='DistSamplerSeedHook'))
+    # written atomically; SIGTERM/SIGUSR1 -> checkpoint + exit 75; random
+    # state re-seeded per iteration for exact resumption (docs/training.md)
+    checkpoint=dict(type='AtomicCheckpointHook', interval=1000,
+                    by_epoch=False, max_keep_ckpts=3),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    preemption=dict(type='PreemptionHook'),
+    random_state=dict(type='RandomStateHook'))
 custom_hooks = [dict(type='EvalProgressBarHook')]
 env_cfg = dict(cudnn_benchmark=False,
                mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
