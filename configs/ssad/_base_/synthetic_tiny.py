@@ -47,7 +47,9 @@ test_pipeline = [
     dict(type='SampleActionClip'),
     dict(type='DecodeActionClip'),
     dict(type='LoadActionTargets'),
-    dict(type='ActionResize', scale=(64, 64), keep_ratio=False),
+    # the whole frame at the training scale (96 x 72): the detector is fully
+    # convolutional, and a squeezed 64 x 64 frame changes sizes and speeds
+    dict(type='ActionResize', scale=(-1, 72)),
     dict(type='PackDetectionInputs'),
 ]
 labeled_dataset = dict(
