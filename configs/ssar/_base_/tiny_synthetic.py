@@ -1,9 +1,14 @@
 # A small 3-D CNN and pipelines for the synthetic recognition set, sized to
 # train in minutes on a CPU. The set (five motion classes, one class per
-# video) is written by tools/data/make_synthetic.py to data/synthetic; its
-# recognition lists `recognition/labeled.txt`, `recognition/unlabeled.txt`
-# (tools/data/split_labeled.py on `recognition/train.txt`) and
-# `recognition/test.txt` are MMAction2 video lists (`Class/video.avi label`).
+# video, 40 training and 20 test clips per class) is written by
+#   python tools/data/make_synthetic.py data/synthetic
+# with its lists recognition/train.txt and recognition/test.txt (MMAction2
+# video lists, `Class/v_Class_gNN_cNN.avi label`). The labeled subset is
+# 2 videos per class (per-class-count convention, seed 47):
+#   python tools/data/split_labeled.py data/synthetic/recognition/train.txt \
+#       --per-class 2 --seed 47 --out-dir data/synthetic/recognition
+# which writes recognition/labeled.txt, recognition/unlabeled.txt (the other
+# 190 training clips) and recognition/split.json.
 default_scope = 'mmaction'
 custom_imports = dict(imports=['mmssl'], allow_failed_imports=False)
 

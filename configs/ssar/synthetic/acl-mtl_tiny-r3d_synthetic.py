@@ -1,4 +1,5 @@
-# ACL+MTL on the synthetic recognition set (CPU-sized; see
+# ACL+MTL on the synthetic recognition set, 2 labeled videos per class
+# (per-class count, seed 47; the other 190 unlabeled). CPU-sized (see
 # ../_base_/tiny_synthetic.py for the data). Small bank and GMM sample count
 # for a 600-iteration run.
 _base_ = ['../_base_/tiny_synthetic.py']

@@ -1,5 +1,6 @@
 # FixMatch-only baseline on the synthetic recognition set, same labeled
-# subset, network, schedule and EMA teacher as the ACL+MTL config.
+# subset (2 labeled videos per class, per-class count, seed 47), network,
+# schedule and EMA teacher as the ACL+MTL config.
 _base_ = ['../_base_/tiny_synthetic.py']
 
 model = dict(

@@ -1,5 +1,6 @@
 # Supervised-only baseline on the synthetic recognition set: the labeled
-# clips alone, 4 per step as in the semi-supervised batches, same schedule.
+# clips alone (2 per class, per-class count, seed 47), 4 per step as in the
+# semi-supervised batches, same schedule.
 _base_ = ['../_base_/tiny_synthetic.py']
 
 model = _base_.recognizer
