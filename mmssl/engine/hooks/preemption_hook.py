@@ -53,8 +53,9 @@ class PreemptionHook(Hook):
     """Checkpoint-and-exit on SIGTERM and SIGUSR1.
 
     The handlers are installed when the hook is built, before the data
-    loaders fork their workers, so that workers inherit them and ignore the
-    signal (the main process decides). Outside training (building, testing,
+    loaders fork their workers, so that workers inherit them and ignore
+    SIGUSR1 (the main process decides; PyTorch replaces the workers' SIGTERM
+    handler with one that kills them). Outside training (building, testing,
     after the last iteration) a signal goes to the handler that was
     installed before, i.e. it terminates the process as usual. During
     training, once a signal has been received, the exit of a child process
