@@ -25,8 +25,58 @@ def load_tool(name):
 @pytest.fixture(scope='module')
 def synthetic(tmp_path_factory):
     root = str(tmp_path_factory.mktemp('synthetic'))
-    gt = load_tool('make_synthetic').make_dataset(root, seed=0)
+    tool = load_tool('make_synthetic')
+    tool.RECOGNITION_CLIPS_PER_GROUP = 2  # the detection part is all there
+    gt = tool.make_dataset(root, seed=0)
     return root, gt
+
+
+def test_recognition_lists(synthetic, tmp_path):
+    import decord
+    root, gt = synthetic
+    lists = {}
+    for split in ('train', 'test'):
+        with open(osp.join(root, 'recognition', f'{split}.txt')) as f:
+            lists[split] = [line.split() for line in f]
+    assert len(lists['train']) == 80 and len(lists['test']) == 40
+    classes = gt['labels']
+    for split, key in (('train', 'train_videos'), ('test', 'test_videos')):
+        paths = [p for p, _ in lists[split]]
+        # every detection video of the split, plus its second clip
+        assert [p for p in paths if p.endswith('_c01.avi')] == [
+            n + '.avi' for n in gt[key][0]]
+        for path, label in lists[split]:
+            assert classes[int(label)] == path.split('/')[0]
+            assert osp.isfile(osp.join(root, 'videos', path))
+    extra = decord.VideoReader(
+        osp.join(root, 'videos', 'Pulse/v_Pulse_g12_c02.avi'))
+    assert 32 <= len(extra) <= 48 and extra[0].shape == (120, 160, 3)
+    # the labeled subset tool reads the list
+    split_tool = load_tool('split_labeled')
+    split_tool.main([osp.join(root, 'recognition', 'train.txt'),
+                     '--per-class', '2', '--out-dir', str(tmp_path)])
+    with open(tmp_path / 'labeled.txt') as f:
+        labeled = [line.split() for line in f]
+    assert sorted(int(label) for _, label in labeled) == [0, 0, 1, 1, 2, 2,
+                                                          3, 3, 4, 4]
+
+
+def test_recognition_clips_leave_detection_videos_unchanged(tmp_path,
+                                                            monkeypatch):
+    tool = load_tool('make_synthetic')
+    monkeypatch.setattr(tool, 'TRAIN_PER_CLASS', 1)
+    monkeypatch.setattr(tool, 'TEST_PER_CLASS', 0)
+    digests = {}
+    for clips in (1, 2):
+        monkeypatch.setattr(tool, 'RECOGNITION_CLIPS_PER_GROUP', clips)
+        root = tmp_path / str(clips)
+        tool.make_dataset(str(root), seed=0)
+        digests[clips] = {
+            str(p.relative_to(root)): hashlib.sha256(
+                p.read_bytes()).hexdigest()
+            for p in root.rglob('*') if p.suffix in ('.avi', '.pkl')}
+    assert len(digests[2]) == len(digests[1]) + 5
+    assert all(digests[2][k] == v for k, v in digests[1].items())
 
 
 def test_synthetic_layout_and_annotations(synthetic):
@@ -69,6 +119,7 @@ def test_synthetic_is_deterministic(tmp_path, monkeypatch):
     tool = load_tool('make_synthetic')
     monkeypatch.setattr(tool, 'TRAIN_PER_CLASS', 1)
     monkeypatch.setattr(tool, 'TEST_PER_CLASS', 1)
+    monkeypatch.setattr(tool, 'RECOGNITION_CLIPS_PER_GROUP', 2)
     digests = []
     for run, seed in (('a', 3), ('b', 3), ('c', 4)):
         tool.make_dataset(str(tmp_path / run), seed=seed)

@@ -2,11 +2,18 @@
 
     python tools/data/make_synthetic.py OUT_DIR [--seed S]
 
-Writes ``OUT_DIR/videos/<Class>/v_<Class>_gNN_cNN.avi`` (MJPG, 160x120,
+Writes ``OUT_DIR/videos/<Class>/v_<Class>_gNN_c01.avi`` (MJPG, 160x120,
 25 fps) and ``OUT_DIR/annotations/UCF101v2-GT.pkl`` in the ACT format
 (``labels``, ``gttubes``, ``nframes``, ``resolution``, ``train_videos[0]``,
 ``test_videos[0]``), so the UCF101-24 configs read it after changing the
 data root.
+
+The set doubles as a recognition set, the way UCF101-24 is a subset of
+UCF101: every group ``gNN`` also has the clips ``c02`` ... ``cNN`` (same
+classes and generator, no boxes) and
+``OUT_DIR/recognition/{train,test}.txt`` are MMAction2 ``VideoDataset``
+lists (``Class/v_Class_gNN_cNN.avi label``, paths relative to
+``OUT_DIR/videos``) of all clips of the training and test groups.
 
 Five classes differ only by how their actors move (appearance is random per
 actor): ``Walk`` (horizontal translation), ``Climb`` (vertical
@@ -34,6 +41,8 @@ TRAIN_PER_CLASS = 8
 TEST_PER_CLASS = 4
 FRAMES_RANGE = (32, 48)
 TWO_ACTOR_PROB = 0.3
+# clips per group in the recognition lists (c01 is the detection video)
+RECOGNITION_CLIPS_PER_GROUP = 5
 
 
 def parse_args() -> argparse.Namespace:
@@ -211,7 +220,43 @@ def make_dataset(out_dir: str, seed: int = 0) -> dict:
     os.makedirs(osp.join(out_dir, 'annotations'), exist_ok=True)
     with open(osp.join(out_dir, 'annotations', 'UCF101v2-GT.pkl'), 'wb') as f:
         pickle.dump(gt, f, protocol=2)
+    make_recognition_set(out_dir, seed)
     return gt
+
+
+def make_recognition_set(out_dir: str, seed: int = 0
+                         ) -> Dict[str, List[Tuple[str, int]]]:
+    """Write the recognition-only clips and the recognition lists.
+
+    Clip ``c01`` of each group is the detection video; clips ``c02`` onwards
+    are drawn from their own generator (``default_rng([seed, 1])``), so the
+    detection videos do not depend on how many there are. Groups follow the
+    detection split (the low-numbered groups are the test split).
+
+    Args:
+        out_dir (str): output root (``videos/`` holds the clips).
+        seed (int): random seed.
+
+    Returns:
+        dict[str, list[tuple[str, int]]]: ``train`` and ``test`` items
+        ``(relative path, label)`` as written to ``recognition/*.txt``.
+    """
+    rng = np.random.default_rng([seed, 1])
+    items: Dict[str, List[Tuple[str, int]]] = dict(train=[], test=[])
+    for label, cls in enumerate(CLASSES):
+        for group in range(1, TRAIN_PER_CLASS + TEST_PER_CLASS + 1):
+            split = 'test' if group <= TEST_PER_CLASS else 'train'
+            for clip in range(1, RECOGNITION_CLIPS_PER_GROUP + 1):
+                path = f'{cls}/v_{cls}_g{group:02d}_c{clip:02d}.avi'
+                if clip > 1:
+                    frames, _ = make_video(cls, rng)
+                    write_video(osp.join(out_dir, 'videos', path), frames)
+                items[split].append((path, label))
+    os.makedirs(osp.join(out_dir, 'recognition'), exist_ok=True)
+    for split, rows in items.items():
+        with open(osp.join(out_dir, 'recognition', f'{split}.txt'), 'w') as f:
+            f.writelines(f'{path} {label}\n' for path, label in rows)
+    return items
 
 
 def main() -> None:
