@@ -270,6 +270,12 @@ def main() -> None:
           f'{", ".join(CLASSES)}; {sum(gt["nframes"].values())} frames of '
           f'{WIDTH}x{HEIGHT}; {boxes} boxes) to {args.out_dir} in '
           f'{time.time() - began:.1f} s')
+    rec = osp.join(args.out_dir, 'recognition')
+    print(f'recognition lists {osp.join(rec, "train.txt")} and '
+          f'{osp.join(rec, "test.txt")}: {RECOGNITION_CLIPS_PER_GROUP} clips '
+          f'per group, {TRAIN_PER_CLASS * RECOGNITION_CLIPS_PER_GROUP} '
+          f'training and {TEST_PER_CLASS * RECOGNITION_CLIPS_PER_GROUP} test '
+          'clips per class')
 
 
 if __name__ == '__main__':
