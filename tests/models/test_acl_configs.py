@@ -37,7 +37,8 @@ def test_every_dataset_rate_and_method_has_a_config():
                         and f'_{dataset}' in n and n.endswith(f'-{rate}pc.py')]
                 assert len(hits) == 1, (method, dataset, rate)
     assert {osp.basename(p).split('_')[0] for p in SYNTHETIC} == {
-        'acl-mtl', 'fixmatch', 'supervised'}
+        'acl-mtl', 'fixmatch', 'supervised', 'acl', 'mtl',
+        'supervised-100pct'}
 
 
 @pytest.mark.parametrize('path', FULL_CONFIGS, ids=osp.basename)

@@ -20,13 +20,13 @@ SYNTHETIC = sorted(
 @pytest.fixture(scope='module')
 def synthetic_root(tiny_recognition_data, tmp_path_factory) -> str:
     """A working directory whose data/synthetic looks like the synthetic
-    set: videos/ and recognition/{labeled,unlabeled,test}.txt."""
+    set: videos/ and recognition/{train,labeled,unlabeled,test}.txt."""
     work = tmp_path_factory.mktemp('ssar_synthetic')
     root = work / 'data' / 'synthetic'
     (root / 'recognition').mkdir(parents=True)
     os.symlink(osp.join(tiny_recognition_data, 'videos'), root / 'videos')
     for src, dst in (('labeled', 'labeled'), ('unlabeled', 'unlabeled'),
-                     ('val', 'test')):
+                     ('val', 'test'), ('val', 'train')):
         with open(osp.join(tiny_recognition_data, f'{src}.txt')) as f:
             (root / 'recognition' / f'{dst}.txt').write_text(f.read())
     return str(work)
