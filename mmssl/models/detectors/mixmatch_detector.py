@@ -44,27 +44,18 @@ class MixMatchDetector(E2ESSLDetector):
         semi_train_cfg (dict, optional): ``views`` (``('orig', 'aug')``),
             ``temperature`` (0.5), ``alpha`` (0.75), ``unsup_weight``
             (1.0), ``sup_weight`` (1.0) and ``mask_warmup_iters`` (0).
-        semi_test_cfg (dict, optional): unused.
-        data_preprocessor (dict, optional): see :class:`E2ESSLDetector`.
-        init_cfg (dict, optional): mmengine init config.
+        **kwargs: ``semi_test_cfg`` (unused), ``data_preprocessor`` and
+            ``init_cfg`` of :class:`E2ESSLDetector`, whose consistency
+            losses MixMatch does not use.
     """
 
     def __init__(self,
                  detector: ConfigType,
                  semi_train_cfg: OptConfigType = None,
-                 semi_test_cfg: OptConfigType = None,
-                 data_preprocessor: OptConfigType = None,
-                 init_cfg: OptConfigType = None) -> None:
-        cfg = dict(DEFAULT_MIXMATCH_CFG)
-        cfg.update(semi_train_cfg or {})
-        super().__init__(
-            detector,
-            cls_consistency=None,
-            loc_consistency={},
-            semi_train_cfg=cfg,
-            semi_test_cfg=semi_test_cfg,
-            data_preprocessor=data_preprocessor,
-            init_cfg=init_cfg)
+                 **kwargs) -> None:
+        semi_train_cfg = dict(DEFAULT_MIXMATCH_CFG, **(semi_train_cfg or {}))
+        super().__init__(detector, cls_consistency=None, loc_consistency={},
+                         semi_train_cfg=semi_train_cfg, **kwargs)
         if self.semi_train_cfg.temperature < 0:
             raise ValueError('semi_train_cfg.temperature must be >= 0, got '
                              f'{self.semi_train_cfg.temperature}')

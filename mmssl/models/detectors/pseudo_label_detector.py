@@ -5,13 +5,10 @@ import torch
 from torch import Tensor
 
 from mmaction.registry import MODELS
-from mmaction.utils import ConfigType, OptConfigType, SampleList
+from mmaction.utils import SampleList
 
 from ..utils.pseudo_label_threshold import threshold_pseudo_labels
 from .teacher_student_detector import TeacherStudentDetector
-
-DEFAULT_THRESHOLDS = dict(cls_threshold=0.5, mask_pos_threshold=0.8,
-                          mask_neg_threshold=0.2)
 
 
 @MODELS.register_module()
@@ -39,18 +36,14 @@ class PseudoLabelDetector(TeacherStudentDetector):
         init_cfg (dict, optional): mmengine init config.
     """
 
-    def __init__(self,
-                 detector: ConfigType,
-                 semi_train_cfg: OptConfigType = None,
-                 semi_test_cfg: OptConfigType = None,
-                 data_preprocessor: OptConfigType = None,
-                 init_cfg: OptConfigType = None) -> None:
-        super().__init__(detector, semi_train_cfg, semi_test_cfg,
-                         data_preprocessor, init_cfg)
-        for key, value in DEFAULT_THRESHOLDS.items():
-            self.semi_train_cfg.setdefault(key, value)
+    default_semi_train_cfg = dict(
+        TeacherStudentDetector.default_semi_train_cfg,
+        cls_threshold=0.5, mask_pos_threshold=0.8, mask_neg_threshold=0.2)
+
+    def check_semi_train_cfg(self) -> None:
+        """Check the warm-up and the thresholds (``ValueError``)."""
+        super().check_semi_train_cfg()
         cfg = self.semi_train_cfg
-        # validates the thresholds at start-up
         threshold_pseudo_labels(
             torch.ones(1, 1), torch.zeros(1, 1, 1, 1, 1), cfg.cls_threshold,
             cfg.mask_pos_threshold, cfg.mask_neg_threshold)

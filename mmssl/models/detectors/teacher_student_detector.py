@@ -27,17 +27,28 @@ class TeacherStudentDetector(SemiBaseModel):
     the student decodes the teacher's class, and a subclass's
     :meth:`loss_by_pseudo_labels` compares the two.
 
+    A subclass states its own ``semi_train_cfg`` options in
+    :attr:`default_semi_train_cfg` and checks them in
+    :meth:`check_semi_train_cfg`; it needs no ``__init__`` of its own.
+
     Args:
         detector (dict): a :class:`CapsuleDetector` config with its
             ``data_preprocessor``.
         semi_train_cfg (dict, optional): :class:`SemiBaseModel`'s options
             (``sup_weight``, ``unsup_weight``, ``freeze_teacher``) and
             ``mask_warmup_iters`` (0): iterations during which the teacher
-            and the student decode all classes of unlabeled clips.
+            and the student decode all classes of unlabeled clips. Options
+            not given take their :attr:`default_semi_train_cfg` values.
         semi_test_cfg (dict, optional): ``predict_on`` (``'teacher'``).
         data_preprocessor (dict, optional): see :class:`SemiBaseModel`.
         init_cfg (dict, optional): mmengine init config.
+
+    Attributes:
+        default_semi_train_cfg (dict): class attribute, the defaults of
+            ``semi_train_cfg``.
     """
+
+    default_semi_train_cfg: dict = dict(mask_warmup_iters=0)
 
     def __init__(self,
                  detector: ConfigType,
@@ -45,9 +56,19 @@ class TeacherStudentDetector(SemiBaseModel):
                  semi_test_cfg: OptConfigType = None,
                  data_preprocessor: OptConfigType = None,
                  init_cfg: OptConfigType = None) -> None:
+        semi_train_cfg = dict(self.default_semi_train_cfg,
+                              **(semi_train_cfg or {}))
         super().__init__(detector, semi_train_cfg, semi_test_cfg,
                          data_preprocessor, init_cfg)
-        self.semi_train_cfg.setdefault('mask_warmup_iters', 0)
+        self.check_semi_train_cfg()
+
+    def check_semi_train_cfg(self) -> None:
+        """Raise ``ValueError`` on invalid ``semi_train_cfg`` values, at
+        start-up rather than at the first iteration."""
+        warmup = self.semi_train_cfg.mask_warmup_iters
+        if warmup < 0:
+            raise ValueError('semi_train_cfg.mask_warmup_iters must be >= 0, '
+                             f'got {warmup}')
 
     def mask_warmup(self) -> bool:
         """Whether unlabeled clips still decode all classes."""
