@@ -1,23 +1,11 @@
 # Online pseudo-labeling on JHMDB-21 (split 1), 30% labeled + 70% unlabeled,
 # 50 epochs (see pseudo_label_i3d_8x2_ucf101-24_20pct.py).
-_base_ = ['../_base_/models/capsule_i3d_jhmdb21.py', '_base_/ts_jhmdb21.py',
-          '../_base_/schedules/semi_adam_plateau.py']
+_base_ = ['_base_/ts_jhmdb21.py']
 
-max_epochs = 50
-train_cfg = dict(max_epochs=max_epochs)
-model = dict(_delete_=True, type='PseudoLabelDetector',
-             detector={{_base_.model}},
-             semi_train_cfg=dict(mask_warmup_iters=1180,
-                                 cls_threshold=0.5, mask_pos_threshold=0.8,
+model = dict(type='PseudoLabelDetector',
+             semi_train_cfg=dict(cls_threshold=0.5, mask_pos_threshold=0.8,
                                  mask_neg_threshold=0.2))
-train_dataloader = dict(
-    sampler=dict(_delete_=True, type='MultiSourceSampler', batch_size=8,
-                 source_ratio=[1, 1]),
-    dataset=dict(_delete_=True, type='ConcatDataset',
-                 datasets=[{{_base_.ts_labeled}},
-                           {{_base_.ts_unlabeled_weak}}]))
-custom_hooks = [
-    dict(type='EvalProgressBarHook'),
-    dict(type='TrainLossPlateauHook', factor=0.1, patience=5),
-    dict(type='RampUpHook', length=15, mode='exp', by_epoch=True),
+train_dataloader = dict(dataset=dict(
+    datasets=[{{_base_.ts_labeled}}, {{_base_.ts_unlabeled_weak}}]))
+custom_hooks = _base_.custom_hooks + [
     dict(type='MeanTeacherHook', momentum=1.0)]

@@ -1,6 +1,12 @@
-# Teacher-student training sets on UCF101-24: the labeled subset (branch
-# 'sup') and the unlabeled rest (teacher and student views).
-_base_ = ['../../_base_/datasets/ucf101_24.py', 'ts_views.py']
+# Teacher-student training on UCF101-24 (the pseudo-label and Mean Teacher
+# baselines): the paper-size capsule detector as student and teacher, the
+# labeled 20% (branch 'sup') and the unlabeled rest (teacher and student
+# views), 4 + 4 clips per batch, 100 epochs of the unlabeled subset (as
+# e2e_ssl_i3d_8x2_ucf101-24_20pct.py). A config adds the algorithm: the
+# model type and options, the unlabeled source, the teacher hook.
+_base_ = ['../../_base_/models/capsule_i3d.py',
+          '../../_base_/datasets/ucf101_24.py',
+          '../../_base_/schedules/semi_adam_plateau.py', 'ts_views.py']
 ts_labeled = dict(_base_.labeled_dataset,
                   pipeline=_base_.shared_views + _base_.ts_sup_views)
 ts_unlabeled_strong = dict(
@@ -9,3 +15,17 @@ ts_unlabeled_strong = dict(
 ts_unlabeled_weak = dict(
     _base_.labeled_dataset, subset='unlabeled',
     pipeline=_base_.shared_views + _base_.ts_weak_weak_views)
+
+# unlabeled clips decode all classes for the first 10 epochs
+# (~1830 unlabeled videos / 4 per batch = ~460 iterations per epoch)
+model = dict(_delete_=True, detector={{_base_.model}},
+             semi_train_cfg=dict(mask_warmup_iters=4600))
+train_dataloader = dict(
+    sampler=dict(_delete_=True, type='MultiSourceSampler', batch_size=8,
+                 source_ratio=[1, 1]),
+    dataset=dict(_delete_=True, type='ConcatDataset'))
+# the ramp-up spans the first 30% of the epochs
+custom_hooks = [
+    dict(type='EvalProgressBarHook'),
+    dict(type='TrainLossPlateauHook', factor=0.1, patience=5),
+    dict(type='RampUpHook', length=30, mode='exp', by_epoch=True)]
