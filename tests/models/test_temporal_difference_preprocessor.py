@@ -31,6 +31,19 @@ def test_differences_of_normalised_frames_per_clip():
             torch.testing.assert_close(clip, expected.expand(3, 2, 2, 2))
 
 
+def test_with_rgb_keeps_frames_and_length():
+    t = torch.arange(3.).view(1, 3, 1, 1)
+    clip = (t ** 2).expand(3, 3, 2, 2) + 10.
+    out = build(with_rgb=True)(dict(inputs=[clip[None]],
+                                    data_samples=[None]))['inputs']
+    assert out.shape == (1, 1, 6, 3, 2, 2)  # B, clips, 2C, T, H, W
+    std = torch.tensor([2., 4., 8.]).view(3, 1, 1, 1)
+    mean = torch.tensor([10., 20., 30.]).view(3, 1, 1, 1)
+    torch.testing.assert_close(out[0, 0, :3], (clip - mean) / std)
+    expected_diff = torch.tensor([0., 1., 3.]).view(1, 3, 1, 1) / std
+    torch.testing.assert_close(out[0, 0, 3:], expected_diff.expand(3, 3, 2, 2))
+
+
 def test_bad_shapes_are_errors():
     with pytest.raises(ValueError, match='NCTHW'):
         build(format_shape='NCHW')

@@ -20,12 +20,19 @@ class TemporalDifferencePreprocessor(ActionDataPreprocessor):
     gets ``T - 1``. The normalisation ``mean`` cancels in the difference and
     ``std`` sets its scale. Only ``format_shape='NCTHW'``.
 
+    With ``with_rgb=True`` the frames are kept and the differences appended
+    as channels (``2C x T``, the first frame's difference 0), so per-frame
+    outputs such as detection masks keep the clip's length; the network's
+    first layer then takes ``2C`` channels.
+
     Args:
+        with_rgb (bool): keep the frames, append the differences.
         **kwargs: see :class:`ActionDataPreprocessor`.
     """
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, with_rgb: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.with_rgb = with_rgb
         if self.format_shape != 'NCTHW':
             raise ValueError('TemporalDifferencePreprocessor needs '
                              f"format_shape='NCTHW', got {self.format_shape!r}")
@@ -37,12 +44,18 @@ class TemporalDifferencePreprocessor(ActionDataPreprocessor):
         """Normalise as :class:`ActionDataPreprocessor`, then difference.
 
         Returns:
-            tuple: ``B x L x C x (T - 1) x H x W`` differences and the data
-            samples.
+            tuple: ``B x L x C x (T - 1) x H x W`` differences (``B x L x 2C
+            x T x H x W`` frames and differences with ``with_rgb``) and the
+            data samples.
         """
         batch, data_samples = super().preprocess(inputs, data_samples,
                                                  training)
-        return temporal_difference(batch), data_samples
+        diff = temporal_difference(batch)
+        if not self.with_rgb:
+            return diff, data_samples
+        first = torch.zeros_like(diff[..., :1, :, :])
+        return torch.cat([batch, torch.cat([first, diff], dim=-3)],
+                         dim=-4), data_samples
 
 
 def temporal_difference(clips: Tensor) -> Tensor:
