@@ -31,7 +31,8 @@ DOC_FILES = sorted(
 SHELL_LANGS = ('bash', 'shell', 'sh', 'console')
 PLACEHOLDER = re.compile(r'^[A-Z][A-Z0-9_]+$')
 # Programs that are not in this repository: checked by what they name.
-EXTERNAL = ('pip', 'source', 'tensorboard', 'cd', 'export', 'mkdir', 'ln')
+EXTERNAL = ('pip', 'source', 'tensorboard', 'cd', 'export', 'mkdir', 'ln',
+            'sbatch')
 # Shell wrappers: the python tool they run and how their own positional
 # arguments map onto its command line (the rest is passed through).
 WRAPPERS = {
@@ -191,6 +192,12 @@ def check_external(where: str, argv: List[str]) -> None:
             if flag in ('-r', '--requirement'):
                 assert osp.isfile(osp.join(REPO_ROOT, value)), \
                     f'{where}: {value} does not exist'
+    if program == 'sbatch' and '--wrap' in argv:
+        wrapped = argv[argv.index('--wrap') + 1]
+        scripts = [w for w in wrapped.split() if w.startswith('tools/')]
+        assert scripts and all(
+            osp.isfile(osp.join(REPO_ROOT, w)) for w in scripts), \
+            f'{where}: sbatch wraps no existing repository script: {wrapped}'
     if program == 'source':
         assert argv[1:] == ['.venv/bin/activate'], \
             f'{where}: unexpected source {argv[1:]}'
