@@ -145,9 +145,11 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=20),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=100, by_epoch=False,
-                    max_keep_ckpts=1, save_best='auto'),
-    sampler_seed=dict(type='DistSamplerSeedHook'))
+    checkpoint=dict(type='AtomicCheckpointHook', interval=100,
+                    by_epoch=False, max_keep_ckpts=1, save_best='auto'),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    preemption=dict(type='PreemptionHook'),
+    random_state=dict(type='RandomStateHook'))
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
