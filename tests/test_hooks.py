@@ -64,6 +64,19 @@ def test_skip_buffers_and_interval():
     assert torch.all(model.teacher[1].running_mean == 0)
 
 
+def test_step_skipped_by_the_loop_leaves_the_teacher():
+    model = TeacherStudent()
+    hook = MeanTeacherHook(momentum=0.5)
+    with torch.no_grad():
+        model.student[0].weight.add_(1.0)
+    teacher_weight = model.teacher[0].weight.detach().clone()
+    hook.after_train_iter(fake_runner(model, 0), 0, outputs={})
+    assert torch.equal(model.teacher[0].weight, teacher_weight)
+    hook.after_train_iter(fake_runner(model, 0), 0,
+                          outputs=dict(loss=torch.tensor(1.0)))
+    assert not torch.equal(model.teacher[0].weight, teacher_weight)
+
+
 def test_needs_teacher_and_student():
     with pytest.raises(AttributeError, match='teacher'):
         MeanTeacherHook().before_train(fake_runner(nn.Linear(1, 1)))

@@ -62,6 +62,8 @@ class MeanTeacherHook(Hook):
                          batch_idx: int,
                          data_batch: Optional[dict] = None,
                          outputs: Optional[dict] = None) -> None:
+        if outputs is not None and not outputs:
+            return  # a step the guarded loop skipped: the student is as before
         if (runner.iter + 1) % self.interval == 0:
             self.momentum_update(unwrap_model(runner), self.momentum)
 
