@@ -13,15 +13,19 @@ clip_len, frame_interval = 8, 2
 model = dict(
     type='CapsuleDetector',
     # BN momentum 0.1 (pytorch-i3d: 0.01) for short trainings from scratch
-    backbone=dict(type='InceptionI3d', width=0.125, bn_momentum=0.1),
+    # 3 RGB + 3 frame-difference channels: the classes differ only by motion
+    # and a 1/8-width I3D trained from scratch on a CPU does not pick motion
+    # up from RGB alone (docs/methods/e2e_ssl.md, "Synthetic set")
+    backbone=dict(type='InceptionI3d', in_channels=6, width=0.125,
+                  bn_momentum=0.1),
     cls_head=dict(type='CapsuleHead', in_channels=104,
                   num_classes=num_classes, num_primary_caps=8,
                   primary_kernel=3),
     loc_head=dict(type='CapsuleMaskDecoder', num_classes=num_classes,
                   deep_channels=104, skip_channels=(8, 24),
                   primary_kernel=3, channels=16),
-    data_preprocessor=dict(type='ActionDataPreprocessor',
-                           mean=[127.5, 127.5, 127.5],
+    data_preprocessor=dict(type='TemporalDifferencePreprocessor',
+                           with_rgb=True, mean=[127.5, 127.5, 127.5],
                            std=[127.5, 127.5, 127.5], format_shape='NCTHW'))
 
 
