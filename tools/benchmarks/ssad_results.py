@@ -58,10 +58,12 @@ METHODS: Dict[str, Method] = {
 }
 #: table column -> metric key written by ``tools/test.py``
 METRICS = {
+    'f-mAP@0.2': 'mask/f-mAP@0.2',
     'f-mAP@0.5': 'mask/f-mAP@0.5',
     'v-mAP@0.5': 'mask/v-mAP@0.5',
     'frame-AP@0.5': 'det/frame-AP@0.5',
     'video-AP@0.5': 'det/video-AP@0.5',
+    'video acc.': 'cls/video-acc',
 }
 
 
