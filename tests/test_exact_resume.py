@@ -119,28 +119,48 @@ def _assert_same_state(runner_a: Runner, runner_b: Runner) -> None:
         runner_b.param_schedulers[0].state_dict()
 
 
+def _interrupted_and_full_runs(tmp_path, monkeypatch, tag: str,
+                               model: dict = None, num_workers: int = 0,
+                               seed_samples: bool = True):
+    """An uninterrupted run and a run crashed at ``CRASH_AT`` and resumed.
+
+    Returns:
+        tuple: ``(full runner, full log, crashed log, resumed runner,
+        resumed log)``.
+    """
+    monkeypatch.chdir(tmp_path)
+    # yapf-formatting the config for every checkpoint's meta takes ~1.5 s;
+    # the raw text does as well here
+    monkeypatch.setattr(Config, 'pretty_text', property(lambda c: c.text))
+
+    def config(work_dir: str, name: str) -> Config:
+        cfg = _config(work_dir, f'{name}_{tag}', model)
+        cfg.train_dataloader.num_workers = num_workers
+        cfg.train_dataloader.sampler.seed_samples = seed_samples
+        return cfg
+
+    full, full_log = _train(config(f'full_{tag}', 'full'))
+    _, crashed_log = _train(config(f'split_{tag}', 'part1'),
+                            crash_at=CRASH_AT)
+    assert max(crashed_log) == CRASH_AT
+    with open(tmp_path / f'split_{tag}' / 'last_checkpoint') as f:
+        assert f.read().endswith(f'iter_{CRASH_AT}.pth')
+    resumed, resumed_log = _train(
+        config(f'split_{tag}', 'part2'), resume=True)
+    assert sorted(resumed_log) == list(range(CRASH_AT + 1, MAX_ITERS + 1))
+    for step in range(1, CRASH_AT + 1):
+        assert crashed_log[step] == full_log[step], step
+    return full, full_log, crashed_log, resumed, resumed_log
+
+
 @pytest.mark.parametrize('model', [None, ACL_MTL_MODEL],
                          ids=['semi_recognizer', 'acl_mtl'])
 def test_resumed_run_equals_uninterrupted(model, tiny_recognition_data,
                                           tmp_path, monkeypatch):
     os.symlink(tiny_recognition_data, tmp_path / 'data')
-    monkeypatch.chdir(tmp_path)
-    # yapf-formatting the config for every checkpoint's meta takes ~1.5 s;
-    # the raw text does as well here
-    monkeypatch.setattr(Config, 'pretty_text', property(lambda c: c.text))
-    full, full_log = _train(_config('full', f'full_{id(model)}', model))
+    full, full_log, _, resumed, resumed_log = _interrupted_and_full_runs(
+        tmp_path, monkeypatch, str(id(model)), model)
 
-    _, crashed_log = _train(
-        _config('split', f'part1_{id(model)}', model), crash_at=CRASH_AT)
-    assert max(crashed_log) == CRASH_AT
-    with open(tmp_path / 'split' / 'last_checkpoint') as f:
-        assert f.read().endswith(f'iter_{CRASH_AT}.pth')
-    resumed, resumed_log = _train(
-        _config('split', f'part2_{id(model)}', model), resume=True)
-
-    assert sorted(resumed_log) == list(range(CRASH_AT + 1, MAX_ITERS + 1))
-    for step in range(1, CRASH_AT + 1):
-        assert crashed_log[step] == full_log[step], step
     for step in resumed_log:
         assert resumed_log[step] == full_log[step], step
     # the run is random enough for the comparison to mean something
@@ -152,6 +172,25 @@ def test_resumed_run_equals_uninterrupted(model, tiny_recognition_data,
         assert bool(state.memory_bank.valid.any())
         assert bool(state.reliability_gmm.group_fitted.all())
         assert full_log[CRASH_AT + 1]['unsup_loss_acl'] > 0
+
+
+def test_resume_with_dataloader_workers(tiny_recognition_data, tmp_path,
+                                        monkeypatch):
+    """With 2 workers, per-sample seeds from the sampler's stream position
+    make the resumed run exact; the workers' own generators (restarted from
+    their worker seeds after the resume) do not."""
+    os.symlink(tiny_recognition_data, tmp_path / 'data')
+    full, full_log, _, resumed, resumed_log = _interrupted_and_full_runs(
+        tmp_path, monkeypatch, 'seeded', num_workers=2)
+    for step in resumed_log:
+        assert resumed_log[step] == full_log[step], step
+    _assert_same_state(full, resumed)
+
+    _, full_log, _, _, resumed_log = _interrupted_and_full_runs(
+        tmp_path, monkeypatch, 'unseeded', num_workers=2,
+        seed_samples=False)
+    assert resumed_log[CRASH_AT + 1]['loss'] != \
+        full_log[CRASH_AT + 1]['loss']
 
 
 def test_reseed_depends_only_on_seed_and_step():
@@ -188,3 +227,23 @@ def test_validation_leaves_training_stream_alone():
     torch.rand(10)  # validation draws
     hook.after_val(_Runner())
     assert float(torch.rand(())) == expected
+
+
+def test_sample_index_survives_wrappers_and_pickling():
+    import pickle
+
+    from mmssl.datasets.sample_seeding import SampleIndex, seed_sample
+
+    index = SampleIndex(7, seed=3, position=11)
+    for inner in (index - 5, index % 4, 2 + index, pickle.loads(
+            pickle.dumps(index))):
+        assert isinstance(inner, SampleIndex)
+        assert (inner.seed, inner.position) == (3, 11)
+    assert (index - 5, index % 4, int(pickle.loads(pickle.dumps(index)))) \
+        == (2, 3, 7)
+    seed_sample(3, 11)
+    first = float(torch.rand(()))
+    seed_sample(3, 11)
+    assert float(torch.rand(())) == first
+    seed_sample(3, 12)
+    assert float(torch.rand(())) != first

@@ -7,6 +7,7 @@ from mmengine.dist import get_dist_info, sync_random_seed
 from torch.utils.data import Sampler
 
 from mmaction.registry import DATA_SAMPLERS
+from ..sample_seeding import SampleIndex
 
 
 @DATA_SAMPLERS.register_module()
@@ -26,6 +27,12 @@ class MultiSourceSampler(Sampler):
     stream is a pure function of ``(seed, position)``: :meth:`skip` jumps to
     any batch in O(1), which a resumed run uses to continue the same stream.
 
+    With ``seed_samples`` (the default) the indices are
+    :class:`~mmssl.datasets.sample_seeding.SampleIndex` objects carrying the
+    seed and their position in the stream, so that the mmssl training loops
+    draw each sample's augmentations from ``(seed, position)``: the same
+    after a resume and in whichever data-loader worker loads it.
+
     Args:
         dataset (ConcatDataset): the sources (MMEngine's or torch's
             ``ConcatDataset``).
@@ -37,6 +44,8 @@ class MultiSourceSampler(Sampler):
         shuffle (bool): permute each pass; otherwise the natural order.
         seed (int, optional): random seed; synchronised across ranks when
             ``None``.
+        seed_samples (bool): yield indices that carry their stream
+            position, for per-sample augmentation seeds. Defaults to True.
     """
 
     def __init__(self,
@@ -44,7 +53,8 @@ class MultiSourceSampler(Sampler):
                  batch_size: int,
                  source_ratio: List[int],
                  shuffle: bool = True,
-                 seed: int = None) -> None:
+                 seed: int = None,
+                 seed_samples: bool = True) -> None:
         if not hasattr(dataset, 'cumulative_sizes'):
             raise TypeError(
                 'MultiSourceSampler needs a ConcatDataset of the sources '
@@ -61,6 +71,7 @@ class MultiSourceSampler(Sampler):
         self.source_ratio = list(source_ratio)
         self.shuffle = shuffle
         self.seed = sync_random_seed() if seed is None else seed
+        self.seed_samples = seed_samples
         self.offsets = [0] + list(dataset.cumulative_sizes[:-1])
         self.source_sizes = [
             end - start
@@ -104,7 +115,9 @@ class MultiSourceSampler(Sampler):
                 permutation = self._permutation(source, pass_index)
             yield self.offsets[source] + int(permutation[position % size])
 
-    def __iter__(self) -> Iterator[int]:
+    def _mixed_stream(self) -> Iterator[int]:
+        """Global indices of this rank, batch after batch, from batch
+        ``_start_batch`` on."""
         streams = [
             self._source_stream(s, self._start_batch * n)
             for s, n in enumerate(self.num_per_source)
@@ -112,6 +125,20 @@ class MultiSourceSampler(Sampler):
         while True:
             for stream, n in zip(streams, self.num_per_source):
                 yield from itertools.islice(stream, n)
+
+    def _with_positions(self, indices: Iterator[int]) -> Iterator[int]:
+        """``indices`` as :class:`SampleIndex` objects with their position
+        in the stream (unique over ranks: rank ``r`` of ``W`` holds
+        ``r, r + W, r + 2W, ...``)."""
+        start = self._start_batch * self.batch_size
+        for step, index in enumerate(indices, start):
+            position = step * self.world_size + self.rank
+            yield SampleIndex(index, self.seed, position)
+
+    def __iter__(self) -> Iterator[int]:
+        indices = self._mixed_stream()
+        return self._with_positions(indices) if self.seed_samples \
+            else indices
 
     def skip(self, num_batches: int) -> None:
         """Make the next iteration start at batch ``num_batches`` of this

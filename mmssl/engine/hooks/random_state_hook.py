@@ -7,10 +7,10 @@ Instead of saving generator states (checkpoints are written by the main
 process only, so other ranks' states would be lost),
 :class:`RandomStateHook` re-seeds every generator at each iteration boundary
 from ``(seed, iteration)``. What is drawn from then until the next boundary
-(the next batch's augmentations when the data loader has no workers, the
-model's dropout, validation) depends on nothing that came before, and a run
-resumed at iteration ``k`` starts from the very state the uninterrupted run
-had there.
+(the model's dropout, validation, the next batch's augmentations when the
+data loader has no workers and the sampler gives no per-sample seeds)
+depends on nothing that came before, and a run resumed at iteration ``k``
+starts from the very state the uninterrupted run had there.
 """
 import random
 from typing import Optional
@@ -57,10 +57,11 @@ class RandomStateHook(Hook):
 
     Data-loader workers have their own generators, seeded by MMEngine from
     the worker's id when the iterator starts; after a resume they start
-    again from that seed, so with ``num_workers > 0`` the augmentations of
-    the batches after a resume differ from those of an uninterrupted run
-    (everything else is still restored). Exact augmentations need
-    ``num_workers=0``.
+    again from that seed. With ``num_workers > 0`` exact augmentations need
+    per-sample seeds: :class:`~mmssl.datasets.samplers.MultiSourceSampler`
+    (``seed_samples=True``) lets the mmssl loops seed each sample's
+    pipeline from its stream position
+    (:mod:`mmssl.datasets.sample_seeding`).
 
     ``runner.seed`` includes the rank when ``randomness.diff_rank_seed`` is
     set, as in MMEngine; otherwise every rank draws the same stream.

@@ -18,6 +18,7 @@ from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop
 from torch.utils.data import DataLoader
 
 from mmaction.registry import LOOPS
+from mmssl.datasets.sample_seeding import seed_samples_by_position
 from mmssl.datasets.sample_source import (NAME_KEYS, SKIPPED_VIDEOS_KEY,
                                           data_samples_of, name_sample_sources)
 from .loss_check import NonFiniteLossError, install_loss_check
@@ -77,6 +78,9 @@ class TrainStepGuardMixin:
       still counts, hooks run with empty outputs, and a warning with the
       same details is logged). The number of skipped steps is logged as
       ``nonfinite_skipped``. All ranks decide together.
+    - Augmentations: indices that carry their stream position
+      (:class:`~mmssl.datasets.samplers.MultiSourceSampler`) seed each sample's
+      pipeline from it, for exact resumes with data-loader workers.
     - Unreadable videos: a loading error names the sample's file; videos
       replaced by datasets with ``skip_bad_videos`` are counted over all
       ranks and workers, logged with their paths and as
@@ -96,12 +100,13 @@ class TrainStepGuardMixin:
         self.num_skipped_steps = 0
         self.num_skipped_videos = 0
         # The dataloader's workers are forked when its iterator is created
-        # (in IterBasedTrainLoop.__init__): name the samples before that.
+        # (in IterBasedTrainLoop.__init__): wrap the pipelines before that.
         if isinstance(dataloader, dict):
             diff_rank_seed = runner._randomness_cfg.get(
                 'diff_rank_seed', False)
             dataloader = runner.build_dataloader(
                 dataloader, seed=runner.seed, diff_rank_seed=diff_rank_seed)
+        seed_samples_by_position(dataloader.dataset)
         name_sample_sources(dataloader.dataset)
         super().__init__(runner, dataloader, *args, **kwargs)
 
