@@ -157,3 +157,63 @@ def test_write_text_atomically_replaces_whole_file(tmp_path):
     with open(path) as f:
         assert f.read() == 'b'
     assert os.listdir(tmp_path) == ['last_checkpoint']
+
+
+def _save_best(runner: Runner, hook, step: int, acc: float) -> None:
+    """Validation at iteration ``step`` with accuracy ``acc``."""
+    runner.train_loop._iter = step
+    hook.after_val_epoch(runner, dict(acc=acc))
+
+
+def _best_hook_runner(work_dir: str, hook_type: str, name: str):
+    runner = build_runner(
+        work_dir, 1,
+        dict(type=hook_type, interval=100, by_epoch=False, save_best='acc',
+             rule='greater'), name)
+    hook = next(h for h in runner.hooks if type(h).__name__ == hook_type)
+    hook.before_train(runner)
+    return runner, hook
+
+
+def test_save_best_is_atomic(tmp_path):
+    work_dir = str(tmp_path)
+    runner, hook = _best_hook_runner(work_dir, 'AtomicCheckpointHook',
+                                     'best')
+    def best_files():
+        return [f for f in os.listdir(work_dir) if f.startswith('best')]
+
+    _save_best(runner, hook, 2, 0.5)
+    _save_best(runner, hook, 4, 0.4)  # worse: the best stays
+    assert best_files() == ['best_acc_iter_2.pth']
+    _save_best(runner, hook, 6, 0.7)
+    assert best_files() == ['best_acc_iter_6.pth']
+    assert checkpoint_iter(osp.join(work_dir, 'best_acc_iter_6.pth')) == 6
+    assert not [f for f in os.listdir(work_dir) if f.endswith('.tmp')]
+
+
+@pytest.mark.parametrize('hook_type',
+                         ['AtomicCheckpointHook', 'CheckpointHook'])
+def test_crash_during_best_write(hook_type, tmp_path, monkeypatch):
+    """A failed write of a new best keeps the previous best (MMEngine's
+    hook deletes it first and leaves a truncated file)."""
+    work_dir = str(tmp_path)
+    runner, hook = _best_hook_runner(work_dir, hook_type, hook_type)
+    _save_best(runner, hook, 2, 0.5)
+    put = LocalBackend.put
+
+    def failing_put(self, obj, filepath):
+        if 'best_acc_iter_4' in str(filepath):
+            with open(filepath, 'wb') as f:
+                f.write(obj[:len(obj) // 2])
+            raise OSError('killed while writing')
+        return put(self, obj, filepath)
+
+    monkeypatch.setattr(LocalBackend, 'put', failing_put)
+    with pytest.raises(OSError, match='killed'):
+        _save_best(runner, hook, 4, 0.7)
+    files = sorted(f for f in os.listdir(work_dir) if f.startswith('best'))
+    if hook_type == 'CheckpointHook':
+        assert files == ['best_acc_iter_4.pth']
+        return
+    assert files == ['best_acc_iter_2.pth']
+    assert checkpoint_iter(osp.join(work_dir, 'best_acc_iter_2.pth')) == 2

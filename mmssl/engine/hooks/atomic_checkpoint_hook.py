@@ -19,7 +19,7 @@ changes nothing for runs that do not name it (no global patch).
 """
 import os
 import os.path as osp
-from typing import Optional
+from typing import Container, Optional
 
 from mmengine.dist import is_main_process
 from mmengine.fileio import LocalBackend
@@ -102,6 +102,51 @@ def save_checkpoint_atomically(runner: Runner, out_dir: str, filename: str,
         raise
 
 
+class _AtomicSavingRunner:
+    """A runner whose ``save_checkpoint`` is :func:`save_checkpoint_atomically`
+    (handed to MMEngine's ``save_best`` code).
+
+    Args:
+        runner (Runner): the runner; every other attribute is its own.
+    """
+
+    def __init__(self, runner: Runner) -> None:
+        self.runner = runner
+
+    def save_checkpoint(self, out_dir: str, filename: str, **kwargs) -> None:
+        save_checkpoint_atomically(self.runner, out_dir, filename, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self.runner, name)
+
+
+class _DeferredRemovalBackend(LocalBackend):
+    """A local file backend that only records ``remove`` and ``rmtree``
+    until :meth:`remove_pending`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pending = []
+
+    def remove(self, filepath) -> None:
+        self.pending.append(filepath)
+
+    def rmtree(self, dir_path) -> None:
+        self.pending.append(dir_path)
+
+    def remove_pending(self, keep: Container = ()) -> None:
+        """Delete the recorded files and directories that still exist,
+        except those in ``keep``."""
+        for path in self.pending:
+            if path in keep:
+                continue
+            if self.isfile(path):
+                super().remove(path)
+            elif self.isdir(path):
+                super().rmtree(path)
+        self.pending = []
+
+
 @HOOKS.register_module()
 class AtomicCheckpointHook(CheckpointHook):
     """:class:`~mmengine.hooks.CheckpointHook` with crash-safe files.
@@ -114,16 +159,39 @@ class AtomicCheckpointHook(CheckpointHook):
     - outdated checkpoints are deleted after the new one is in place, so
       ``max_keep_ckpts`` files remain even if the write fails.
 
+    - the best checkpoints of ``save_best`` are written the same way, and
+      the previous best is deleted only after the new one is in place.
+
     Remote ``out_dir`` (object stores, whose uploads are atomic) keep
-    MMEngine's behaviour. Checkpoints of ``save_best`` are written by
-    MMEngine's code.
+    MMEngine's behaviour.
     """
+
+    def _save_best_checkpoint(self, runner: Runner, metrics: dict) -> None:
+        """MMEngine's choice of the best checkpoint, with atomic writes and
+        the deletion of the previous best deferred until after them."""
+        if not isinstance(self.file_backend, LocalBackend):
+            super()._save_best_checkpoint(runner, metrics)
+            return
+        backend = self.file_backend
+        deferred = _DeferredRemovalBackend()
+        self.file_backend = deferred
+        try:
+            super()._save_best_checkpoint(_AtomicSavingRunner(runner),
+                                          metrics)
+        finally:
+            self.file_backend = backend
+        # a best checkpoint rewritten under the same name stays
+        current = {self.best_ckpt_path,
+                   *getattr(self, 'best_ckpt_path_dict', {}).values()}
+        deferred.remove_pending(keep=current)
 
     def _save_checkpoint_with_step(self, runner: Runner, step: int,
                                    meta: dict) -> None:
         if not isinstance(self.file_backend, LocalBackend):
             super()._save_checkpoint_with_step(runner, step, meta)
             return
+        if isinstance(runner, _AtomicSavingRunner):  # from save_best
+            runner = runner.runner
         outdated = self._track_step(runner, step)
         filename = self.filename_tmpl.format(step)
         self.last_ckpt = self.file_backend.join_path(self.out_dir, filename)
