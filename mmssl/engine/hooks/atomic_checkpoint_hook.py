@@ -181,7 +181,8 @@ class AtomicCheckpointHook(CheckpointHook):
         finally:
             self.file_backend = backend
         # a best checkpoint rewritten under the same name stays
-        current = {self.best_ckpt_path,
+        # (one key indicator sets best_ckpt_path, several the dict)
+        current = {getattr(self, 'best_ckpt_path', None),
                    *getattr(self, 'best_ckpt_path_dict', {}).values()}
         deferred.remove_pending(keep=current)
 
