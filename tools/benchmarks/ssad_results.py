@@ -266,7 +266,9 @@ def report(results: Dict[str, Optional[dict]]) -> str:
         'training videos (per class, seed 47), tested on its test split. '
         'f-mAP / v-mAP: the VideoCapsuleNet pixel protocol; frame-AP / '
         'video-AP: box detection AP (see `docs/evaluation.md`). All in %. '
-        'Methods and configs: `docs/methods/baselines.md`.', '',
+        'Methods and configs: `docs/methods/baselines.md`. Wall times are '
+        'those of the runs as they happened (often several at once on a '
+        'shared CPU); `docs/benchmarks.md` has controlled step timings.', '',
         table(results), '']
     notes = findings(results)
     if notes:
