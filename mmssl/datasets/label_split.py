@@ -14,7 +14,7 @@ VideoSSL / LTG lists).
 import random
 from collections import defaultdict
 from fractions import Fraction
-from typing import Dict, Hashable, List, Sequence, Tuple
+from typing import Callable, Dict, Hashable, List, Sequence, Tuple
 
 
 def check_percent(percent: float, name: str = 'percent') -> Fraction:
@@ -74,20 +74,8 @@ def split_labeled_videos(
         order of ``videos``.
     """
     check_percent(percent)
-    if len(videos) != len(classes):
-        raise ValueError(f'{len(videos)} videos but {len(classes)} classes')
-    if len(set(videos)) != len(videos):
-        raise ValueError('video names must be unique')
-    by_class: Dict[Hashable, List[str]] = defaultdict(list)
-    for video, cls in zip(videos, classes):
-        by_class[cls].append(video)
-    labeled = set()
-    for members in by_class.values():
-        members = sorted(members)
-        random.Random(seed).shuffle(members)
-        labeled.update(members[:num_labeled(len(members), percent)])
-    return ([v for v in videos if v in labeled],
-            [v for v in videos if v not in labeled])
+    return _split_each_class(videos, classes, seed,
+                             lambda size: num_labeled(size, percent))
 
 
 def count_per_class(videos: Sequence[str], classes: Sequence[Hashable],
@@ -126,17 +114,7 @@ def split_per_class_count(
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise ValueError(f'count per class must be an integer >= 1, got '
                          f'{count!r}')
-    _check_videos(videos, classes)
-    by_class: Dict[Hashable, List[str]] = defaultdict(list)
-    for video, cls in zip(videos, classes):
-        by_class[cls].append(video)
-    labeled = set()
-    for members in by_class.values():
-        members = sorted(members)
-        random.Random(seed).shuffle(members)
-        labeled.update(members[:count])
-    return ([v for v in videos if v in labeled],
-            [v for v in videos if v not in labeled])
+    return _split_each_class(videos, classes, seed, lambda size: count)
 
 
 def split_random(videos: Sequence[str],
@@ -162,6 +140,25 @@ def split_random(videos: Sequence[str],
     shuffled = sorted(videos)
     random.Random(seed).shuffle(shuffled)
     labeled = set(shuffled[:num_labeled(len(shuffled), percent)])
+    return ([v for v in videos if v in labeled],
+            [v for v in videos if v not in labeled])
+
+
+def _split_each_class(videos: Sequence[str], classes: Sequence[Hashable],
+                      seed: int, how_many: Callable[[int], int]
+                      ) -> Tuple[List[str], List[str]]:
+    """Label the first ``how_many(class size)`` videos of each class after
+    a seeded shuffle of its sorted names; the rest are unlabeled. Both lists
+    keep the input order."""
+    _check_videos(videos, classes)
+    by_class: Dict[Hashable, List[str]] = defaultdict(list)
+    for video, cls in zip(videos, classes):
+        by_class[cls].append(video)
+    labeled = set()
+    for members in by_class.values():
+        members = sorted(members)
+        random.Random(seed).shuffle(members)
+        labeled.update(members[:how_many(len(members))])
     return ([v for v in videos if v in labeled],
             [v for v in videos if v not in labeled])
 
