@@ -171,3 +171,42 @@ def test_teacher_student_detector_loss_step(algo):
     assert all(p.grad is None for p in model.teacher.parameters())
     if algo == 'PseudoLabelDetector':
         assert math.isclose(losses['unsup_clip_keep_ratio'].item(), 1.0)
+
+
+def test_mixmatch_guesses_sharpened_average_over_k_views(monkeypatch):
+    """K = 3 views (the clip, its flip, the clip again): the guessed class is
+    the sharpened mean distribution and the guessed mask the sharpened mean
+    of the three maps after the flip is undone."""
+    from mmssl.models.detectors.capsule_detector import DetectionOutput
+    model = MODELS.build(dict(type='MixMatchDetector', detector=TINY_DETECTOR,
+                              semi_train_cfg=dict(
+                                  views=('a', 'b', 'c'), temperature=0.5)))
+    num = 2
+    base = torch.rand(num, 1, T, H, W) * 0.8 + 0.1
+    other = torch.rand(num, 1, T, H, W) * 0.8 + 0.1
+    maps = torch.cat([base, base.flip(-1), other])  # view-major, K*N
+    scores = torch.tensor([[0.6, 0.2, 0.2], [0.1, 0.1, 0.3]]).repeat(3, 1)
+    scores[num:2 * num] = torch.tensor([[0.2, 0.2, 0.6], [0.1, 0.1, 0.3]])
+
+    def fake_forward(inputs, labels=None, use_all=None):
+        assert inputs.shape[0] == 3 * num
+        return DetectionOutput(torch.logit(maps), scores, None, (1., 1.))
+
+    monkeypatch.setattr(model.detector, 'forward_detection', fake_forward)
+    flip = ((-1., 0., 0.), (0., 1., 0.))
+    view_samples = [[sample(False, i) for i in range(num)],
+                    [sample(False, i, flip) for i in range(num)],
+                    [sample(False, i) for i in range(num)]]
+    cls_guess, mask_guess = model.guess_labels(
+        [clips(num)[:, 0] for _ in range(3)], view_samples)
+
+    # (0.6+0.2+0.6)/3 = 7/15, (0.2+0.2+0.2)/3 = 3/15, (0.2+0.6+0.2)/3 = 5/15;
+    # sharpened with T = 0.5: squares over their sum (49, 9, 25) / 83.
+    expected_first = torch.tensor([49., 9., 25.]) / 83.
+    assert torch.allclose(cls_guess[0], expected_first, atol=1e-5)
+    # The second clip's views agree: [1, 1, 3]/5 -> squares (1, 1, 9) / 11.
+    assert torch.allclose(cls_guess[1], torch.tensor([1., 1., 9.]) / 11.,
+                          atol=1e-5)
+    mean_map = (2 * base + other) / 3
+    expected_mask = mean_map**2 / (mean_map**2 + (1 - mean_map)**2)
+    assert torch.allclose(mask_guess, expected_mask, atol=1e-4)
