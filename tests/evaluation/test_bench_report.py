@@ -32,6 +32,15 @@ def test_sections_are_appended_and_replaced(tmp_path):
         assert f.read() == text
 
 
+def test_title_is_used_only_when_the_file_is_created(tmp_path):
+    update_section = load_report().update_section
+    path = str(tmp_path / 'results.md')
+    update_section('a', 'x', path, title='Results')
+    text = update_section('b', 'y', path, title='Other')
+    assert text.startswith('# Results\n')
+    assert 'Other' not in text
+
+
 def test_bad_names_and_broken_markers(tmp_path):
     update_section = load_report().update_section
     path = str(tmp_path / 'benchmarks.md')

@@ -10,12 +10,12 @@ import os.path as osp
 import re
 
 DEFAULT_PATH = 'docs/benchmarks.md'
-HEADER = ('# Benchmarks\n\nSections below are written by the scripts in '
+HEADER = ('# {title}\n\nSections below are written by the scripts in '
           '`tools/benchmarks/`; edit the scripts, not the sections.\n')
 
 
-def update_section(name: str, markdown: str,
-                   path: str = DEFAULT_PATH) -> str:
+def update_section(name: str, markdown: str, path: str = DEFAULT_PATH,
+                   title: str = 'Benchmarks') -> str:
     """Replace or append the section ``name`` of a markdown file.
 
     Args:
@@ -23,6 +23,8 @@ def update_section(name: str, markdown: str,
         markdown (str): the section's content, without markers.
         path (str): the markdown file; created with a header if missing.
             Defaults to ``docs/benchmarks.md``.
+        title (str): the header's title when the file is created.
+            Defaults to ``'Benchmarks'``.
 
     Returns:
         str: the file's new content.
@@ -32,7 +34,7 @@ def update_section(name: str, markdown: str,
                          'digits, "_", "-" and "."')
     begin, end = f'<!-- bench:{name} -->', f'<!-- /bench:{name} -->'
     block = f'{begin}\n{markdown.strip()}\n{end}'
-    text = HEADER
+    text = HEADER.format(title=title)
     if osp.exists(path):
         with open(path, encoding='utf-8') as f:
             text = f.read()

@@ -300,7 +300,8 @@ def main(argv: Optional[List[str]] = None) -> None:
             train_and_test(name, args.work_dir, args.iters)
     results = {name: load_cached(args.work_dir, name) for name in METHODS}
     markdown = report(results)
-    update_section(args.section, markdown, osp.join(ROOT, args.out))
+    update_section(args.section, markdown, osp.join(ROOT, args.out),
+                   title='Results')
     print(f'\n{markdown}\n\nwritten to {args.out} (section '
           f'{args.section!r})')
 

@@ -312,7 +312,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     results = {n: r for n in METHODS if (r := cached(n, args)) is not None}
     markdown = table(results, split)
     update_section('recognition', markdown, osp.join(ROOT, args.output)
-                   if not osp.isabs(args.output) else args.output)
+                   if not osp.isabs(args.output) else args.output,
+                   title='Results')
     print(markdown)
 
 
