@@ -15,7 +15,9 @@ import os.path as osp
 import subprocess
 import sys
 import time
-from typing import Dict
+from typing import Dict, List
+
+from mmssl.utils.schedule import scaled_schedule_args
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = {
@@ -32,7 +34,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--work-dir', default='work_dirs/demo')
     parser.add_argument('--iters', type=int, default=None,
                         help='training iterations of both models (the '
-                        'configs\' max_iters by default)')
+                        'configs\' max_iters, 300, by default); the '
+                        'learning-rate schedule and ramp-up are scaled alike')
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of the synthetic set')
     return parser.parse_args()
@@ -68,10 +71,11 @@ def main() -> None:
     for name, config in CONFIGS.items():
         tag = osp.splitext(osp.basename(config))[0]
         work_dir = osp.join(args.work_dir, tag)
-        extra = ['--cfg-options', f'train_cfg.max_iters={args.iters}']
+        extra = scaled_schedule_args(osp.join(ROOT, config), args.iters) \
+            if args.iters else []
         print(f'\n== training {name}: {config}', flush=True)
         run([sys.executable, 'tools/train.py', config, '--work-dir',
-             work_dir] + (extra if args.iters else []))
+             work_dir] + extra)
         checkpoint = osp.join(work_dir, 'last_checkpoint')
         with open(osp.join(ROOT, checkpoint)) as f:
             checkpoint = f.read().strip()

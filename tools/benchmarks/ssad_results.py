@@ -24,6 +24,8 @@ import sys
 import time
 from typing import Dict, List, NamedTuple, Optional
 
+from mmssl.utils.schedule import scaled_schedule_args
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from report import update_section  # noqa: E402
@@ -75,7 +77,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         '(default: all)')
     parser.add_argument('--iters', type=int, default=None,
                         help='training iterations (the configs\' max_iters, '
-                        '600, by default)')
+                        '300, by default); the learning-rate schedule, '
+                        'ramp-up and warm-up are scaled alike')
     parser.add_argument('--work-dir', default='work_dirs/ssad_results')
     parser.add_argument('--force', action='store_true',
                         help='retrain methods that have cached results')
@@ -138,8 +141,8 @@ def train_and_test(name: str, work_dir: str,
     """Train and test one method; cache and return its results."""
     method = METHODS[name]
     method_dir = osp.join(work_dir, name)
-    extra = ['--cfg-options', f'train_cfg.max_iters={iters}'] if iters \
-        else []
+    extra = scaled_schedule_args(osp.join(ROOT, method.config), iters) \
+        if iters else []
     print(f'\n== training {method.label}: {method.config}', flush=True)
     train_s = run([sys.executable, 'tools/train.py', method.config,
                    '--work-dir', method_dir] + extra)

@@ -29,6 +29,8 @@ import sys
 import time
 from typing import Dict, List, NamedTuple, Optional
 
+from mmssl.utils.schedule import scaled_schedule_args
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from report import update_section  # noqa: E402
@@ -70,7 +72,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         '(default: all)')
     parser.add_argument('--iters', type=int, default=None,
                         help='training iterations (the configs\' max_iters, '
-                        '600, by default)')
+                        '600, by default); the learning-rate schedule, '
+                        'ramp-up and warm-up are scaled alike')
     parser.add_argument('--per-class', type=int, default=2,
                         help='labeled videos per class (default 2, as the '
                         'configs state)')
@@ -159,8 +162,8 @@ def train_and_test(name: str, args: argparse.Namespace, split: dict,
     method = METHODS[name]
     work_dir = osp.abspath(osp.join(args.work_dir, name))
     config = osp.join(ROOT, CONFIG_DIR, method.config)
-    extra = ['--cfg-options', f'train_cfg.max_iters={args.iters}'] \
-        if args.iters else []
+    extra = scaled_schedule_args(config, args.iters) if args.iters \
+        else []
     began = time.time()
     run([sys.executable, tool('train.py'), config, '--work-dir', work_dir]
         + extra, cwd)
