@@ -63,7 +63,9 @@ def test_full_config_structure(path):
             f'{split_dir}/labeled.txt'
         assert cfg.train_dataloader.batch_size == 4
         return
-    labeled, unlabeled = cfg.train_dataloader.dataset.datasets
+    dataset = cfg.train_dataloader.dataset
+    assert dataset.type == 'LabeledUnlabeledDataset'
+    labeled, unlabeled = dataset.labeled, dataset.unlabeled
     assert labeled.ann_file == f'{split_dir}/labeled.txt'
     assert unlabeled.ann_file == f'{split_dir}/unlabeled.txt'
     sampler = cfg.train_dataloader.sampler
@@ -96,7 +98,8 @@ def one_video(tmp_path_factory) -> str:
 def test_full_acl_mtl_pipelines_and_one_training_step(one_video):
     cfg = _load(osp.join(SSAR, 'acl_mtl',
                          'acl-mtl_slowonly-r50-8x8_ucf101-split1-10pc.py'))
-    labeled, unlabeled = cfg.train_dataloader.dataset.datasets
+    dataset = cfg.train_dataloader.dataset
+    labeled, unlabeled = dataset.labeled, dataset.unlabeled
     info = dict(filename=one_video, label=3, start_index=0, modality='RGB')
     np.random.seed(0)
     sup = Compose(labeled.pipeline)(dict(info))

@@ -87,14 +87,20 @@ test_pipeline = [
     dict(type='ThreeCrop', crop_size=256)
 ] + pack
 
-# 8 GPUs x (4 labeled + 4 unlabeled) clips
+# 8 GPUs x (4 labeled + 4 unlabeled) clips. Each config sets the lists and
+# roots of both sets (see slowonly_r50_8x8_semi_data.py); the ACL+MTL configs
+# also set the unlabeled pipeline to unlabeled_acl_mtl_pipeline.
 semi_train_dataloader = dict(
     batch_size=8,
     num_workers=8,
     persistent_workers=True,
     sampler=dict(type='MultiSourceSampler', batch_size=8,
                  source_ratio=[1, 1]),
-    dataset=dict(type='ConcatDataset', datasets=[]))
+    dataset=dict(
+        type='LabeledUnlabeledDataset',
+        labeled=dict(type='VideoDataset', pipeline=labeled_pipeline),
+        unlabeled=dict(
+            type='VideoDataset', pipeline=unlabeled_fixmatch_pipeline)))
 # 8 GPUs x 4 labeled clips: the labeled clips per step of the semi configs
 supervised_train_dataloader = dict(
     batch_size=4,

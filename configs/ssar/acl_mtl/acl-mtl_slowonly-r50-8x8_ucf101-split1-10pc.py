@@ -8,7 +8,7 @@
 # SlowOnly-R50 8x8, ImageNet-inflated initialisation.
 _base_ = [
     '../_base_/models/acl_mtl_slowonly_r50.py',
-    '../_base_/slowonly_r50_8x8_data.py',
+    '../_base_/slowonly_r50_8x8_semi_data.py',
     '../_base_/schedules/semi_sgd_30k.py', '../_base_/semi_runtime.py'
 ]
 
@@ -19,21 +19,14 @@ val_list = 'data/ucf101/ucf101_val_split_1_videos.txt'
 
 model = dict(recognizer=dict(cls_head=dict(num_classes=101)))
 train_dataloader = dict(
-    _base_.semi_train_dataloader,
     dataset=dict(
-        type='ConcatDataset',
-        datasets=[
-            dict(
-                type='VideoDataset',
-                ann_file=f'{split_dir}/labeled.txt',
-                data_prefix=dict(video=video_root),
-                pipeline=_base_.labeled_pipeline),
-            dict(
-                type='VideoDataset',
-                ann_file=f'{split_dir}/unlabeled.txt',
-                data_prefix=dict(video=video_root),
-                pipeline=_base_.unlabeled_acl_mtl_pipeline)
-        ]))
+        labeled=dict(
+            ann_file=f'{split_dir}/labeled.txt',
+            data_prefix=dict(video=video_root)),
+        unlabeled=dict(
+            ann_file=f'{split_dir}/unlabeled.txt',
+            data_prefix=dict(video=video_root),
+            pipeline=_base_.unlabeled_acl_mtl_pipeline)))
 val_dataloader = dict(
     dataset=dict(ann_file=val_list, data_prefix=dict(video=val_video_root)))
 test_dataloader = dict(
