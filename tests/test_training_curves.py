@@ -34,8 +34,8 @@ def test_semi_run_writes_named_terms_to_scalars_json(tmp_path):
         assert {'sup_loss_cls', 'sup_loss_loc'} <= sup, record
         assert {'unsup_loss_cls_cons', 'unsup_loss_var'} <= unsup, record
         assert all(math.isfinite(record[k]) for k in sup | unsup | {'loss'})
-    # RampUpHook(length=600, mode='exp') before iterations 0 and 1
-    ramp = [math.exp(-5.0 * (1.0 - i / 600)**2) for i in range(2)]
+    # RampUpHook(length=500, mode='exp') before iterations 0 and 1
+    ramp = [math.exp(-5.0 * (1.0 - i / 500)**2) for i in range(2)]
     assert all(
         math.isclose(r['ramp_weight'], w, rel_tol=1e-6)
         for r, w in zip(records, ramp)), (records, ramp)

@@ -34,7 +34,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--work-dir', default='work_dirs/demo')
     parser.add_argument('--iters', type=int, default=None,
                         help='training iterations of both models (the '
-                        'configs\' max_iters, 300, by default); the '
+                        'configs\' max_iters, 500, by default); the '
                         'learning-rate schedule and ramp-up are scaled alike')
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of the synthetic set')

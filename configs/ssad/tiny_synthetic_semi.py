@@ -11,6 +11,8 @@ train_dataloader = dict(
     dataset=dict(_delete_=True, type='ConcatDataset',
                  datasets=[{{_base_.labeled_two_view}},
                            {{_base_.unlabeled_two_view}}]))
-train_cfg = dict(type='SemiIterBasedTrainLoop', _delete_=True, max_iters=600)
+train_cfg = dict(type='SemiIterBasedTrainLoop', _delete_=True,
+                 max_iters={{_base_.max_iters}})
 custom_hooks = [dict(type='EvalProgressBarHook'),
-                dict(type='RampUpHook', length=600, mode='exp')]
+                dict(type='RampUpHook', length={{_base_.max_iters}},
+                     mode='exp')]

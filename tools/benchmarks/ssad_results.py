@@ -77,7 +77,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         '(default: all)')
     parser.add_argument('--iters', type=int, default=None,
                         help='training iterations (the configs\' max_iters, '
-                        '300, by default); the learning-rate schedule, '
+                        '500, by default); the learning-rate schedule, '
                         'ramp-up and warm-up are scaled alike')
     parser.add_argument('--work-dir', default='work_dirs/ssad_results')
     parser.add_argument('--force', action='store_true',

@@ -1,8 +1,8 @@
 # Mean Teacher on the synthetic set (same labeled 25% + 75% unlabeled,
 # 4 + 4 clips per batch): EMA teacher on the weak view, student on a strong
 # photometric view with the same geometry, L2 + difference-of-pixels
-# consistency of the foreground probabilities. EMA decay 0.99 suits 600
-# iterations.
+# consistency of the foreground probabilities. EMA decay 0.99 (a horizon of
+# 100 iterations) suits 500-iteration runs.
 _base_ = ['_base_/ts_synthetic.py']
 
 model = dict(_delete_=True, type='MeanTeacherDetector',
@@ -14,7 +14,8 @@ train_dataloader = dict(
     dataset=dict(_delete_=True, type='ConcatDataset',
                  datasets=[{{_base_.ts_labeled}},
                            {{_base_.ts_unlabeled_strong}}]))
-train_cfg = dict(type='SemiIterBasedTrainLoop', _delete_=True, max_iters=600)
+train_cfg = dict(type='SemiIterBasedTrainLoop', _delete_=True,
+                 max_iters={{_base_.max_iters}})
 custom_hooks = [dict(type='EvalProgressBarHook'),
                 dict(type='MeanTeacherHook', momentum=0.01),
                 dict(type='RampUpHook', length=200, mode='exp')]

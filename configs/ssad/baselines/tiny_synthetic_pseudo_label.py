@@ -16,7 +16,8 @@ train_dataloader = dict(
     dataset=dict(_delete_=True, type='ConcatDataset',
                  datasets=[{{_base_.ts_labeled}},
                            {{_base_.ts_unlabeled_weak}}]))
-train_cfg = dict(type='SemiIterBasedTrainLoop', _delete_=True, max_iters=600)
+train_cfg = dict(type='SemiIterBasedTrainLoop', _delete_=True,
+                 max_iters={{_base_.max_iters}})
 custom_hooks = [dict(type='EvalProgressBarHook'),
                 dict(type='MeanTeacherHook', momentum=1.0),
                 dict(type='RampUpHook', length=200, mode='exp')]
