@@ -57,7 +57,7 @@ SETTINGS = {
                 deep_channels=104,
                 skip_channels=(8, 24),
                 primary_kernel=3,
-                channels=16))),
+                channels=8))),
     'paper':
     dict(
         clip=(8, 224, 224),
