@@ -91,12 +91,14 @@ def test_epoch_based_and_bad_lengths_are_refused():
 
 
 def test_tiny_synthetic_semi_config_file():
-    args = scaled_schedule_args(
-        osp.join(ROOT, 'configs/ssad/tiny_synthetic_semi.py'), 150)
-    cfg = apply(Config.fromfile(
-        osp.join(ROOT, 'configs/ssad/tiny_synthetic_semi.py')), args)
+    path = osp.join(ROOT, 'configs/ssad/tiny_synthetic_semi.py')
+    original = Config.fromfile(path)
+    ratio = 150 / original.train_cfg.max_iters
+    cfg = apply(Config.fromfile(path), scaled_schedule_args(path, 150))
     assert cfg.train_cfg.max_iters == 150
+    # the config's cosine schedule and ramp-up span the whole run
     assert cfg.param_scheduler[0].end == 150
     ramp, = [h for h in cfg.custom_hooks if h.type == 'RampUpHook']
     assert ramp.length == 150
-    assert cfg.model.semi_train_cfg.mask_warmup_iters == 25
+    assert cfg.model.semi_train_cfg.mask_warmup_iters == round(
+        original.model.semi_train_cfg.mask_warmup_iters * ratio)
