@@ -15,7 +15,7 @@ import os.path as osp
 import subprocess
 import sys
 import time
-from typing import Dict, List
+from typing import Dict
 
 from mmssl.utils.schedule import scaled_schedule_args
 

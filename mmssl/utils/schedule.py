@@ -22,9 +22,8 @@ def scale_schedule_options(cfg: Union[Config, ConfigDict],
     With ``ratio = max_iters / train_cfg.max_iters``, this scales by
     ``ratio`` (rounded): ``train_cfg.val_interval``, ``begin``, ``end``,
     ``T_max`` and ``milestones`` of each iteration-based ``param_scheduler``
-    entry, ``begin``/``length`` of
-    each iteration-based ``RampUpHook`` in ``custom_hooks``,
-    ``model.semi_train_cfg.mask_warmup_iters`` and
+    entry, ``begin`` and ``length`` of each iteration-based ``RampUpHook`` in
+    ``custom_hooks``, ``model.semi_train_cfg.mask_warmup_iters`` and
     ``default_hooks.checkpoint.interval`` when iteration-based.
 
     Args:
