@@ -294,9 +294,86 @@ class TestE2ESSLDetector:
             assert seen['labels'].tolist() == [0, -1, 2, -1] * 2
         hub.update_info('iter', 0)
 
+    def test_sup_views_both_averages_the_two_views(self):
+        inputs, samples = two_view_batch()
+        inputs = {k: v / 255. for k, v in inputs.items()}
+        both = semi_model(semi_train_cfg=dict(sup_views='both'))
+        both.eval()
+        with torch.no_grad():
+            losses = both.loss(inputs, samples)
+            labels = torch.tensor([0, -1, 2, -1])
+            labeled = torch.tensor([True, False, True, False])
+            orig, aug = both.forward_views(inputs['orig'][:, 0],
+                                           inputs['aug'][:, 0], labels,
+                                           labeled)
+            one = both.detector.supervised_loss(orig, samples['orig'],
+                                                labeled)
+            two = both.detector.supervised_loss(aug, samples['aug'], labeled)
+        for key in ('loss_cls', 'loss_loc'):
+            assert losses[f'sup_{key}'].item() == pytest.approx(
+                (one[key] + two[key]).item() / 2, rel=1e-5)
+        # the original view alone by default
+        orig_only = semi_model()
+        orig_only.eval()
+        with torch.no_grad():
+            default = orig_only.loss(inputs, samples)
+        assert default['sup_loss_loc'].item() == pytest.approx(
+            one['loss_loc'].item(), rel=1e-5)
+
+    def test_supervised_warmup_forwards_labeled_clips_only(self,
+                                                           monkeypatch):
+        model = semi_model(semi_train_cfg=dict(sup_warmup_iters=3))
+        inputs, samples = two_view_batch()
+        inputs = {k: v / 255. for k, v in inputs.items()}
+        sizes = []
+        forward = model.detector.forward_detection
+
+        def record(clips, labels=None, use_all=None):
+            sizes.append(clips.shape[0])
+            return forward(clips, labels, use_all)
+
+        monkeypatch.setattr(model.detector, 'forward_detection', record)
+        hub = MessageHub.get_current_instance()
+        try:
+            hub.update_info('iter', 2)
+            warm = model.loss(inputs, samples)
+            hub.update_info('iter', 3)
+            semi = model.loss(inputs, samples)
+        finally:
+            hub.update_info('iter', 0)
+        assert sizes == [4, 8]  # 2 labeled clips x 2 views, then all 4
+        assert all(v.item() == 0 for k, v in warm.items()
+                   if k.startswith('unsup_'))
+        assert warm['sup_loss_loc'].item() > 0
+        assert any(v.item() > 0 for k, v in semi.items()
+                   if k.startswith('unsup_'))
+
+    def test_gradient_ratios_are_logged_every_interval(self):
+        model = semi_model(semi_train_cfg=dict(grad_ratio_interval=2))
+        model.train()
+        inputs, samples = two_view_batch()
+        inputs = {k: v / 255. for k, v in inputs.items()}
+        hub = MessageHub.get_current_instance()
+        try:
+            hub.update_info('iter', 1)
+            skipped = model.loss(inputs, samples)
+            hub.update_info('iter', 2)
+            logged = model.loss(inputs, samples)
+        finally:
+            hub.update_info('iter', 0)
+        assert not any(k.startswith('grad_') for k in skipped)
+        ratios = {k for k in logged if k.startswith('grad_ratio/')}
+        assert ratios == {'grad_ratio/unsup_cls_cons', 'grad_ratio/unsup_var'}
+        assert all('loss' not in k for k in ratios)  # not summed by mmengine
+        assert logged['grad_norm/sup_total'].item() > 0
+        # the step's own backward still works on the kept graph
+        sum(v for k, v in logged.items() if 'loss' in k).backward()
+
     def test_missing_branch_and_options_are_reported(self):
         with pytest.raises(ValueError, match='consistency_on'):
             semi_model(semi_train_cfg=dict(consistency_on='features'))
+        with pytest.raises(ValueError, match='sup_views'):
+            semi_model(semi_train_cfg=dict(sup_views='aug'))
         with pytest.raises(ValueError, match='loss_'):
             semi_model(loc_consistency=dict(
                 var=dict(type='TemporalCoherenceLoss')))

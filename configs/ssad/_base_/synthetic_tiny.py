@@ -37,8 +37,9 @@ decode_and_crop = [
     dict(type='SampleActionClip'),
     dict(type='DecodeActionClip'),
     dict(type='LoadActionTargets'),
-    dict(type='ActionResize', scale=(-1, 72)),
-    dict(type='ActionRandomCrop', size=(64, 64)),
+    # 64 x 48 frames (the synthetic set's size; larger ones are scaled down)
+    dict(type='ActionResize', scale=(-1, 48)),
+    dict(type='ActionRandomCrop', size=(64, 48)),
 ]
 train_pipeline = decode_and_crop + [
     dict(type='ActionFlip', flip_ratio=0.5),
@@ -55,9 +56,9 @@ test_pipeline = [
     dict(type='SampleActionClip'),
     dict(type='DecodeActionClip'),
     dict(type='LoadActionTargets'),
-    # the whole frame at the training scale (96 x 72): the detector is fully
-    # convolutional, and a squeezed 64 x 64 frame changes sizes and speeds
-    dict(type='ActionResize', scale=(-1, 72)),
+    # the whole frame at the training scale: the detector is fully
+    # convolutional, and a squeezed frame changes sizes and speeds
+    dict(type='ActionResize', scale=(-1, 48)),
     dict(type='PackDetectionInputs'),
 ]
 labeled_dataset = dict(

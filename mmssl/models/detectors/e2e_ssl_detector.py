@@ -14,12 +14,14 @@ from mmaction.registry import MODELS
 from mmaction.utils import ConfigType, OptConfigType, SampleList
 
 from ...datasets.transforms import restore_view
+from ..utils.gradient_ratio import gradient_ratios, trainable_parameters
 from . import sample_fields
 from .capsule_detector import DetectionOutput
 
 BranchInputs = Dict[str, Tensor]
 BranchSamples = Dict[str, SampleList]
 CONSISTENCY_ON = ('prob', 'logits')
+SUP_VIEWS = ('orig', 'both')
 
 DEFAULT_SEMI_TRAIN_CFG = dict(
     sup_weight=1.0,
@@ -28,7 +30,10 @@ DEFAULT_SEMI_TRAIN_CFG = dict(
     loc_consistency_weight=0.7,  # lambda_2
     mask_warmup_iters=0,
     consistency_on='prob',
-    align_cls_views=True)
+    align_cls_views=True,
+    sup_views='orig',
+    sup_warmup_iters=0,
+    grad_ratio_interval=0)
 
 
 def split_output(out: DetectionOutput,
@@ -98,7 +103,15 @@ class E2ESSLDetector(BaseModel):
             ``mask_warmup_iters`` (0), ``consistency_on`` (``'prob'``, paper;
             ``'logits'``, released code), ``align_cls_views`` (True: undo the
             augmentation on the capsule grid before comparing; False: an
-            earlier released variant).
+            earlier released variant), ``sup_views`` (``'orig'``: the
+            supervised losses on the labeled clips' original view, released
+            code; ``'both'``: the mean over both views, so a batch of ``B/2``
+            labeled clips gives the supervised term ``B`` labeled views),
+            ``sup_warmup_iters`` (0: iterations of supervised training on the
+            labeled clips alone before the consistency terms switch on; the
+            unlabeled clips are not forwarded then), ``grad_ratio_interval``
+            (0: off; every N iterations log each term's backbone gradient
+            norm and its ratio to the supervised one, ``grad_ratio/*``).
         semi_test_cfg (dict, optional): unused, kept for the OpenMMLab
             semi-supervised interface.
         data_preprocessor (dict, optional): defaults to a
@@ -145,10 +158,12 @@ class E2ESSLDetector(BaseModel):
              for name, cfg in loc_consistency.items()})
         self.semi_train_cfg = ConfigDict(DEFAULT_SEMI_TRAIN_CFG)
         self.semi_train_cfg.update(semi_train_cfg or {})
-        if self.semi_train_cfg.consistency_on not in CONSISTENCY_ON:
-            raise ValueError(f'semi_train_cfg.consistency_on must be one of '
-                             f'{CONSISTENCY_ON}, got '
-                             f'{self.semi_train_cfg.consistency_on!r}')
+        for key, choices in (('consistency_on', CONSISTENCY_ON),
+                             ('sup_views', SUP_VIEWS)):
+            if self.semi_train_cfg[key] not in choices:
+                raise ValueError(f'semi_train_cfg.{key} must be one of '
+                                 f'{choices}, got '
+                                 f'{self.semi_train_cfg[key]!r}')
         self.semi_test_cfg = ConfigDict(semi_test_cfg or {})
         self.ramp_weight = 1.0
 
@@ -171,11 +186,19 @@ class E2ESSLDetector(BaseModel):
         return self.detector.predict(inputs, data_samples)
 
     # ------------------------------------------------------------- training
+    @staticmethod
+    def current_iter() -> int:
+        """The training iteration (mmengine's ``MessageHub``; 0 outside a
+        runner)."""
+        return MessageHub.get_current_instance().get_info('iter', 0)
+
     def mask_warmup(self) -> bool:
-        """Whether unlabeled clips still decode all classes (iteration from
-        mmengine's ``MessageHub``, 0 outside a runner)."""
-        it = MessageHub.get_current_instance().get_info('iter', 0)
-        return it < self.semi_train_cfg.mask_warmup_iters
+        """Whether unlabeled clips still decode all classes."""
+        return self.current_iter() < self.semi_train_cfg.mask_warmup_iters
+
+    def sup_warmup(self) -> bool:
+        """Whether training is still in its supervised-only phase."""
+        return self.current_iter() < self.semi_train_cfg.sup_warmup_iters
 
     def forward_views(self, orig: Tensor, aug: Tensor, labels: Tensor,
                       labeled: Tensor
@@ -225,22 +248,46 @@ class E2ESSLDetector(BaseModel):
         orig = self.detector.fold_inputs(multi_batch_inputs['orig'])
         aug = self.detector.fold_inputs(multi_batch_inputs['aug'])
         orig_samples = multi_batch_data_samples['orig']
+        aug_samples = multi_batch_data_samples['aug']
         labeled = sample_fields.labeled_flags(orig_samples, orig.device)
         labels = sample_fields.gt_labels(orig_samples, orig.device)
         labels = torch.where(labeled, labels, torch.full_like(labels, -1))
+        if self.sup_warmup():
+            # the supervised phase: the labeled clips alone
+            keep = labeled.nonzero().view(-1)
+            orig, aug, labels = orig[keep], aug[keep], labels[keep]
+            orig_samples = [orig_samples[i] for i in keep.tolist()]
+            aug_samples = [aug_samples[i] for i in keep.tolist()]
+            labeled = labeled[keep]
         out_orig, out_aug = self.forward_views(orig, aug, labels, labeled)
-        losses = self.sup_losses(out_orig, orig_samples, labeled)
-        losses.update(
-            self.consistency_losses(out_orig, out_aug,
-                                    multi_batch_data_samples['aug']))
+        losses = self.sup_losses(out_orig, orig_samples, labeled, out_aug,
+                                 aug_samples)
+        consistency = self.consistency_losses(out_orig, out_aug,
+                                              aug_samples)
+        if self.sup_warmup():
+            consistency = {k: v * 0. for k, v in consistency.items()}
+        losses.update(consistency)
+        interval = self.semi_train_cfg.grad_ratio_interval
+        if interval and self.training and \
+                self.current_iter() % interval == 0:
+            losses.update(gradient_ratios(
+                losses, trainable_parameters(self.detector.backbone)))
         return losses
 
     def sup_losses(self, out: DetectionOutput, samples: SampleList,
-                   labeled: Tensor) -> Dict[str, Tensor]:
-        """The detector's supervised losses on the labeled clips' original
-        view, weighted by ``sup_weight`` and prefixed ``sup_``."""
+                   labeled: Tensor,
+                   out_aug: Optional[DetectionOutput] = None,
+                   aug_samples: Optional[SampleList] = None
+                   ) -> Dict[str, Tensor]:
+        """The detector's supervised losses on the labeled clips, weighted
+        by ``sup_weight`` and prefixed ``sup_``: on the original view, or
+        (``sup_views='both'``, given the augmented view's outputs and
+        samples) the mean over both views."""
         weight = self.semi_train_cfg.sup_weight
         losses = self.detector.supervised_loss(out, samples, labeled)
+        if self.semi_train_cfg.sup_views == 'both' and out_aug is not None:
+            aug = self.detector.supervised_loss(out_aug, aug_samples, labeled)
+            losses = {k: (v + aug[k]) / 2 for k, v in losses.items()}
         return {
             f'sup_{k}': v * weight if k.startswith('loss') else v
             for k, v in losses.items()
