@@ -26,9 +26,46 @@ def load_tool(name):
 def synthetic(tmp_path_factory):
     root = str(tmp_path_factory.mktemp('synthetic'))
     tool = load_tool('make_synthetic')
+    # the generator's design layout (8 + 4 videos per class, 160 x 120,
+    # at which these tests were written); the shipped defaults are tested
+    # by test_default_layout_and_options
+    tool.TRAIN_PER_CLASS, tool.TEST_PER_CLASS = 8, 4
+    tool.WIDTH, tool.HEIGHT, tool.ACTOR_SCALE = 160, 120, 1.0
     tool.RECOGNITION_CLIPS_PER_GROUP = 2  # the detection part is all there
     gt = tool.make_dataset(root, seed=0)
     return root, gt
+
+
+def test_default_layout_and_options(tmp_path, monkeypatch):
+    import decord
+    tool = load_tool('make_synthetic')
+    # the evidence set: labels are the bottleneck, one test video < 1 point
+    assert (tool.TRAIN_PER_CLASS, tool.TEST_PER_CLASS) == (24, 24)
+    assert (tool.WIDTH, tool.HEIGHT) == (64, 48)
+    for size, argv in (((48, 64), []), ((60, 80), ['--size', '80x60'])):
+        out = tmp_path / f'{size[1]}x{size[0]}'
+        tool = load_tool('make_synthetic')
+        tool.main([str(out), '--train-per-class', '2', '--test-per-class',
+                   '1', '--recognition-clips', '2'] + argv)
+        with open(out / 'annotations' / 'UCF101v2-GT.pkl', 'rb') as f:
+            gt = pickle.load(f)
+        assert len(gt['train_videos'][0]) == 10
+        assert len(gt['test_videos'][0]) == 5
+        for name, tubes in gt['gttubes'].items():
+            assert gt['resolution'][name] == size
+            reader = decord.VideoReader(str(out / 'videos' / f'{name}.avi'))
+            assert reader[0].shape == (*size, 3)
+            for tube in next(iter(tubes.values())):
+                assert (tube[:, 1:3] >= 0).all()
+                assert (tube[:, 3] <= size[1]).all()
+                assert (tube[:, 4] <= size[0]).all()
+                # actors are large: at least a tenth of the frame's width
+                assert np.median(tube[:, 3] - tube[:, 1]) >= size[1] / 10
+        with open(out / 'recognition' / 'test.txt') as f:
+            assert len(f.readlines()) == 10
+    with pytest.raises(SystemExit, match='--size'):
+        load_tool('make_synthetic').main([str(tmp_path / 'x'), '--size',
+                                          '64'])
 
 
 def test_recognition_lists(synthetic, tmp_path):

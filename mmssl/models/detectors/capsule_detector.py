@@ -16,6 +16,25 @@ from . import sample_fields
 LOC_LOSS_FRAMES = ('all', 'annotated')
 
 
+class _ScaleGradient(torch.autograd.Function):
+    """Identity forward; the backward multiplies the gradient."""
+
+    @staticmethod
+    def forward(ctx, x: Tensor, scale: float) -> Tensor:
+        ctx.scale = scale
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        return grad * ctx.scale, None
+
+
+def scale_gradient(x: Tensor, scale: float) -> Tensor:
+    """``x`` unchanged, its gradient multiplied by ``scale`` (a no-op at
+    1.0)."""
+    return x if scale == 1.0 else _ScaleGradient.apply(x, scale)
+
+
 class DetectionOutput(NamedTuple):
     """What one forward of the detector gives.
 
@@ -51,6 +70,13 @@ class CapsuleDetector(BaseModel):
         loss_loc (dict): localization loss on ``(logits, masks, weight)``.
         feature_dropout (float): channel dropout on the encoder's last
             feature (0.5 in the released code).
+        cls_grad_scale (float): multiplies the gradient the capsule head
+            sends into the encoder (1.0: unchanged). EM routing's
+            normalised cost makes the spread loss's gradient on the encoder
+            ~10^4 times the localization loss's at initialisation
+            (``grad_ratio`` logging, ``docs/methods/e2e_ssl.md``), so that
+            classification noise trains the shared encoder; a small scale
+            lets the localization loss shape it.
         train_cfg (dict, optional): ``loc_loss_frames``: ``'all'`` (every
             frame of a labeled clip, released code) or ``'annotated'``
             (frames with ``gt_frame_valid``).
@@ -68,6 +94,7 @@ class CapsuleDetector(BaseModel):
                  loss_cls: ConfigType = dict(type='SpreadLoss', margin=0.2),
                  loss_loc: ConfigType = dict(type='BCEDiceLoss'),
                  feature_dropout: float = 0.5,
+                 cls_grad_scale: float = 1.0,
                  train_cfg: OptConfigType = None,
                  test_cfg: OptConfigType = None,
                  data_preprocessor: OptConfigType = None,
@@ -85,6 +112,10 @@ class CapsuleDetector(BaseModel):
         self.loss_cls = MODELS.build(loss_cls)
         self.loss_loc = MODELS.build(loss_loc)
         self.feature_dropout = nn.Dropout3d(feature_dropout)
+        if cls_grad_scale < 0:
+            raise ValueError(f'cls_grad_scale must be >= 0, got '
+                             f'{cls_grad_scale}')
+        self.cls_grad_scale = cls_grad_scale
         self.train_cfg = ConfigDict(train_cfg or {})
         self.test_cfg = ConfigDict(test_cfg or {})
         frames = self.train_cfg.get('loc_loss_frames', 'all')
@@ -144,7 +175,7 @@ class CapsuleDetector(BaseModel):
             DetectionOutput: logits, scores, activations, grid scale.
         """
         deep, skips = self.extract_feat(inputs)
-        caps = self.cls_head(deep)
+        caps = self.cls_head(scale_gradient(deep, self.cls_grad_scale))
         mask = class_mask(caps.scores, labels, use_all)
         logits = self.loc_head(
             mask_poses(caps.poses, mask), deep, skips, inputs.shape[2:])
