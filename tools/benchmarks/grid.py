@@ -113,16 +113,30 @@ def git_commit() -> str:
         return 'unknown'
 
 
+def cfg_options(options: List[str]) -> List[str]:
+    """``['--cfg-options', *options]``, or nothing for no options."""
+    return ['--cfg-options'] + list(options) if options else []
+
+
 def train_and_test(arm: Arm, seed: int, work_dir: str, results_dir: str,
                    threads: int = 1) -> dict:
-    """Train and test one (arm, seed); cache and return its record."""
+    """Train and test one (arm, seed); cache and return its record.
+
+    A finished training (``train_done.json`` in its work directory) is not
+    repeated: a grid stopped during a test resumes with the test.
+    """
     run_dir = osp.join(work_dir, f'{arm.name}_seed{seed}')
     os.makedirs(osp.join(ROOT, run_dir), exist_ok=True)
-    options = list(arm.options) + seed_options(seed)
-    train_s = run_command(
-        [sys.executable, 'tools/train.py', arm.config, '--work-dir', run_dir,
-         '--cfg-options'] + options,
-        osp.join(ROOT, run_dir, 'train_stdout.log'), threads)
+    done_file = osp.join(ROOT, run_dir, 'train_done.json')
+    if osp.isfile(done_file):
+        with open(done_file) as f:
+            train_s = json.load(f)['train_seconds']
+    else:
+        train_s = run_command(
+            [sys.executable, 'tools/train.py', arm.config, '--work-dir',
+             run_dir] + cfg_options(list(arm.options) + seed_options(seed)),
+            osp.join(ROOT, run_dir, 'train_stdout.log'), threads)
+        write_json_atomic(done_file, dict(train_seconds=train_s))
     with open(osp.join(ROOT, run_dir, 'last_checkpoint')) as f:
         checkpoint = f.read().strip()
     found = re.search(r'iter_(\d+)\.pth$', checkpoint)
@@ -132,7 +146,7 @@ def train_and_test(arm: Arm, seed: int, work_dir: str, results_dir: str,
     test_dir = osp.join(run_dir, 'test')
     test_s = run_command(
         [sys.executable, 'tools/test.py', arm.config, checkpoint,
-         '--work-dir', test_dir, '--cfg-options'] + list(arm.options),
+         '--work-dir', test_dir] + cfg_options(arm.options),
         osp.join(ROOT, run_dir, 'test_stdout.log'), threads)
     record = dict(
         arm=arm.name, label=arm.label, config=arm.config,

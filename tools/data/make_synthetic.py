@@ -47,6 +47,10 @@ TRAIN_PER_CLASS = 24
 TEST_PER_CLASS = 24
 FRAMES_RANGE = (32, 48)
 TWO_ACTOR_PROB = 0.3
+# figures like the actors' that wander at random for the whole video and are
+# not annotated: 1 to DISTRACTORS per video (0: none). Telling an action's
+# motion from a wanderer's is what needs labeled examples.
+DISTRACTORS = 1
 # the motions and actors were designed on 160 x 120 frames: sizes and
 # distances scale with the frame's width and actors by ACTOR_SCALE on top
 # (an actor is ~15% of the frame's width and half its height)
@@ -73,6 +77,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--actor-scale', type=float, default=None,
                         help=f'actor size relative to the frame, on top of '
                         f'the frame scaling (default {ACTOR_SCALE})')
+    parser.add_argument('--distractors', type=int, default=None,
+                        help=f'up to N unannotated wandering figures per '
+                        f'video, 0 for none (default {DISTRACTORS})')
     parser.add_argument('--recognition-clips', type=int, default=None,
                         help=f'clips per group in the recognition lists '
                         f'(default {RECOGNITION_CLIPS_PER_GROUP})')
@@ -185,6 +192,30 @@ def place(path: np.ndarray, look: Dict,
     return path + np.array([shift_x, shift_y, 0.0])
 
 
+def random_look(rng: np.random.Generator) -> Dict:
+    """Size and colour of a figure, in pixels of the frames written."""
+    size = frame_scale() * ACTOR_SCALE
+    return dict(
+        w=size * rng.uniform(13, 19),
+        h=size * rng.uniform(22, 30),
+        head=size * rng.uniform(4, 6),
+        color=rng.uniform(20, 255, 3).astype(np.float32))
+
+
+def wander(length: int, rng: np.random.Generator) -> np.ndarray:
+    """A distractor's path: a smoothed random walk, in the design's pixels.
+
+    Returns:
+        np.ndarray: (length, 3) rows ``[cx, cy, scale]`` (scale 1).
+    """
+    steps = rng.normal(0, 1.5, (length + 8, 2))
+    kernel = np.ones(9) / 9
+    smooth = np.stack([np.convolve(steps[:, i], kernel, 'valid')
+                       for i in range(2)], 1)[:length]
+    path = np.cumsum(smooth, axis=0) * 3
+    return np.concatenate([path, np.ones((length, 1))], 1)
+
+
 def make_video(cls: str, rng: np.random.Generator
                ) -> Tuple[np.ndarray, List[np.ndarray]]:
     """Frames (T x H x W x 3 uint8 RGB) and tubes ((n, 5) float32 arrays
@@ -193,16 +224,19 @@ def make_video(cls: str, rng: np.random.Generator
     background = make_background(rng)
     frames = np.repeat(background[None], num_frames, axis=0)
     num_actors = 2 if rng.random() < TWO_ACTOR_PROB else 1
+    num_distractors = int(rng.integers(1, DISTRACTORS + 1)) \
+        if DISTRACTORS > 0 else 0
+    for _ in range(num_distractors):  # behind the actors
+        look = random_look(rng)
+        path = wander(num_frames, rng)
+        path[:, :2] *= frame_scale()
+        for frame, (cx, cy, scale) in enumerate(place(path, look, rng)):
+            draw_actor(frames[frame], cx, cy, scale, look)
     tubes = []
     for _ in range(num_actors):
         start = int(rng.integers(0, num_frames // 4 + 1))
         end = int(rng.integers(3 * num_frames // 4, num_frames))  # inclusive
-        size = frame_scale() * ACTOR_SCALE
-        look = dict(
-            w=size * rng.uniform(13, 19),
-            h=size * rng.uniform(22, 30),
-            head=size * rng.uniform(4, 6),
-            color=rng.uniform(20, 255, 3).astype(np.float32))
+        look = random_look(rng)
         path = actor_trajectory(cls, end - start + 1, rng)
         path[:, :2] *= frame_scale()
         path = place(path, look, rng)
@@ -300,7 +334,9 @@ def make_recognition_set(out_dir: str, seed: int = 0
 def apply_options(args: argparse.Namespace) -> None:
     """Set the module's layout constants from the command-line options."""
     global TRAIN_PER_CLASS, TEST_PER_CLASS, WIDTH, HEIGHT, ACTOR_SCALE
-    global RECOGNITION_CLIPS_PER_GROUP
+    global RECOGNITION_CLIPS_PER_GROUP, DISTRACTORS
+    if args.distractors is not None:
+        DISTRACTORS = args.distractors
     if args.train_per_class is not None:
         TRAIN_PER_CLASS = args.train_per_class
     if args.test_per_class is not None:

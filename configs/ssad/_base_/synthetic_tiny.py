@@ -1,6 +1,6 @@
 # The embedded synthetic set (`python tools/data/make_synthetic.py
 # data/synthetic`) and a capsule detector small enough for a CPU: 8 frames of
-# 64 x 64, I3D at 1/8 width, a decoder of 8 channels (its full-resolution
+# 64 x 48, I3D at 1/8 width, a decoder of 8 channels (its full-resolution
 # layers dominate the step), trained on the labeled 25% alone. The
 # semi-supervised config changes the model and the training data only.
 _base_ = ['default_runtime.py']
@@ -8,7 +8,7 @@ _base_ = ['default_runtime.py']
 data_root = 'data/synthetic'
 ann_file = f'{data_root}/annotations/UCF101v2-GT.pkl'
 num_classes = 5  # make_synthetic.py's default classes
-labeled_percent = 25  # per class, split seed 47: 2 of 8 training videos
+labeled_percent = 25  # per class, split seed 47: 6 of 24 training videos
 clip_len, frame_interval = 8, 2
 # iterations of every tiny config (the semi-supervised ones spend the first
 # `sup_phase_iters` on their labeled clips alone)

@@ -7,7 +7,8 @@ _base_ = ['_base_/ts_synthetic.py']
 
 model = dict(_delete_=True, type='PseudoLabelDetector',
              detector={{_base_.model}},
-             semi_train_cfg=dict(mask_warmup_iters={{_base_.sup_phase_iters}}, cls_threshold=0.5,
+             semi_train_cfg=dict(mask_warmup_iters={{_base_.sup_phase_iters}},
+                                 cls_threshold=0.5,
                                  mask_pos_threshold=0.8,
                                  mask_neg_threshold=0.2))
 train_dataloader = dict(

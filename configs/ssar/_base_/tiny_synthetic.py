@@ -1,6 +1,6 @@
 # A small 3-D CNN and pipelines for the synthetic recognition set, sized to
 # train in minutes on a CPU. The set (five motion classes, one class per
-# video, 40 training and 20 test clips per class) is written by
+# video, 72 training and 72 test clips per class) is written by
 #   python tools/data/make_synthetic.py data/synthetic
 # with its lists recognition/train.txt and recognition/test.txt (MMAction2
 # video lists, `Class/v_Class_gNN_cNN.avi label`). The labeled subset is
@@ -8,7 +8,7 @@
 #   python tools/data/split_labeled.py data/synthetic/recognition/train.txt \
 #       --per-class 2 --seed 47 --out-dir data/synthetic/recognition
 # which writes recognition/labeled.txt, recognition/unlabeled.txt (the other
-# 190 training clips) and recognition/split.json.
+# 350 training clips) and recognition/split.json.
 default_scope = 'mmaction'
 custom_imports = dict(imports=['mmssl'], allow_failed_imports=False)
 
