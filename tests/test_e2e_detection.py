@@ -37,7 +37,9 @@ def test_semi_detector_trains_and_tests(synthetic_root):
               work_dir, '--cfg-options', 'train_cfg.max_iters=10',
               'default_hooks.logger.interval=1',
               'default_hooks.checkpoint.interval=10',
-              'model.semi_train_cfg.mask_warmup_iters=2'],
+              'model.semi_train_cfg.mask_warmup_iters=2',
+              # the supervised phase for 5 iterations, then consistency
+              'model.semi_train_cfg.sup_warmup_iters=5'],
              cwd=str(synthetic_root))
     records = train_records(work_dir)
     assert [r['iter'] for r in records] == list(range(1, 11))
@@ -46,9 +48,15 @@ def test_semi_detector_trains_and_tests(synthetic_root):
         assert {'sup_loss_cls', 'sup_loss_loc', 'unsup_loss_cls_cons',
                 'unsup_loss_var'} <= set(terms)
         assert all(math.isfinite(v) for v in terms.values()), r
-    first = sum(r['loss'] for r in records[:3]) / 3
-    last = sum(r['loss'] for r in records[-3:]) / 3
-    assert last < first, [r['loss'] for r in records]
+    assert all(r['unsup_loss_var'] == 0 for r in records[:5])
+    assert all(r['unsup_loss_var'] > 0 for r in records[5:])
+
+    def sup(r):
+        return r['sup_loss_cls'] + r['sup_loss_loc']
+
+    first = sum(sup(r) for r in records[:3]) / 3
+    last = sum(sup(r) for r in records[-3:]) / 3
+    assert last < first, [sup(r) for r in records]
 
     dump = str(synthetic_root / 'semi_preds.pkl')
     proc = run_tool([osp.join(REPO_ROOT, 'tools/test.py'), cfg,

@@ -49,3 +49,23 @@ def test_baseline_trains_two_iterations(algo, project):
         terms = [v for k, v in record.items() if 'loss' in k]
         assert all(math.isfinite(v) for v in terms), record
     assert osp.isfile(osp.join(work_dir, 'iter_2.pth'))
+
+
+def test_strong_view_e2e_ssl_trains_two_iterations(project):
+    cfg = osp.join(REPO_ROOT, 'configs/ssad',
+                   'tiny_synthetic_semi_strong_view.py')
+    work_dir = osp.join(project, 'work_strong_view')
+    run_tool([osp.join(REPO_ROOT, 'tools/train.py'), cfg, '--work-dir',
+              work_dir, '--cfg-options', 'train_cfg.max_iters=2',
+              'default_hooks.logger.interval=1',
+              'model.semi_train_cfg.sup_warmup_iters=1',
+              'train_dataloader.num_workers=0'], cwd=project)
+    path, = glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))
+    with open(path) as f:
+        records = [json.loads(line) for line in f if '"loss"' in line]
+    assert [r['iter'] for r in records] == [1, 2]
+    # the supervised phase, then the consistency of the zoomed, jittered view
+    assert records[0]['unsup_loss_var'] == 0
+    assert records[1]['unsup_loss_var'] > 0
+    assert all(math.isfinite(v) for r in records for k, v in r.items()
+               if 'loss' in k)

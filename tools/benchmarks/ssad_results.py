@@ -44,6 +44,8 @@ CURVE: List[Arm] = [
          'configs/ssad/baselines/tiny_synthetic_sup_100pct.py', 100)]
 METHODS: List[Arm] = [
     Arm('e2e_ssl', 'E2E-SSL', 'configs/ssad/tiny_synthetic_semi.py', 25),
+    Arm('e2e_ssl_strong_view', 'E2E-SSL (zoom + colour view)',
+        'configs/ssad/tiny_synthetic_semi_strong_view.py', 25),
     Arm('pseudo_label', 'Pseudo-label',
         'configs/ssad/baselines/tiny_synthetic_pseudo_label.py', 25),
     Arm('mean_teacher', 'Mean Teacher',
@@ -54,7 +56,7 @@ METHODS: List[Arm] = [
         'configs/ssad/baselines/tiny_synthetic_co_ssd_cc.py', 25),
 ]
 ARMS: Dict[str, Arm] = {arm.name: arm for arm in CURVE + METHODS}
-#: arms of a plain run (MixMatch and Co-SSD(CC) only with --only)
+#: arms of a plain run (the others only with --only)
 DEFAULT_ARMS = [a.name for a in CURVE] + ['e2e_ssl', 'pseudo_label',
                                          'mean_teacher']
 BASELINE, UPPER = 'sup_25pct', 'sup_100pct'
