@@ -71,3 +71,43 @@ def test_preprocessor_groups_branches_and_drops_none():
 
     only_labeled = preprocessor(pseudo_collate(samples[:1]), training=True)
     assert set(only_labeled['inputs']) == {'sup'}
+
+
+def test_blending_touches_the_labeled_branch_only():
+    """MixUp of the wrapped preprocessor blends 'sup'; unlabeled branches
+    with label -1 pass unblended (they used to crash on the label)."""
+
+    def sample(label):
+        s = ActionDataSample()
+        s.set_gt_label(label)
+        return s
+
+    sup = [torch.full((1, 3, 2, 4, 4), float(v)) for v in (0, 8)]
+    weak = [torch.full((1, 3, 2, 4, 4), float(v)) for v in (2, 4)]
+    batch = dict(
+        inputs=dict(sup=sup, unsup_teacher=weak, unsup_student=weak),
+        data_samples=dict(sup=[sample(0), sample(1)],
+                          unsup_teacher=[sample(-1), sample(-1)],
+                          unsup_student=[sample(-1), sample(-1)]))
+    preprocessor = MODELS.build(
+        dict(type='MultiBranchDataPreprocessor',
+             data_preprocessor=dict(
+                 type='ActionDataPreprocessor', mean=[0.] * 3, std=[1.] * 3,
+                 format_shape='NCTHW',
+                 blending=dict(type='MixupBlending', num_classes=2,
+                               alpha=1.0))))
+    torch.manual_seed(0)
+    out = preprocessor(batch, training=True)
+    for branch in ('unsup_teacher', 'unsup_student'):
+        assert out['inputs'][branch][:, 0, 0, 0, 0, 0].tolist() == [2., 4.]
+        assert [s.gt_label.item() for s in out['data_samples'][branch]] == \
+            [-1, -1]
+    # the labeled clips are mixed (values strictly between 0 and 8) with
+    # soft labels that sum to 1
+    mixed = out['inputs']['sup'][:, 0, 0, 0, 0, 0]
+    assert ((mixed > 0) & (mixed < 8)).all()
+    for s in out['data_samples']['sup']:
+        assert s.gt_label.shape == (2, ) and \
+            abs(s.gt_label.sum().item() - 1) < 1e-6
+    # and the wrapped preprocessor keeps its blending afterwards
+    assert preprocessor.data_preprocessor.blending is not None

@@ -1,5 +1,5 @@
 """Normalise every branch of a multi-branch batch with one preprocessor."""
-from typing import Dict, Optional, Union
+from typing import Dict, Optional, Sequence, Union
 
 import torch
 from mmengine.model import BaseDataPreprocessor
@@ -20,13 +20,24 @@ class MultiBranchDataPreprocessor(BaseDataPreprocessor):
     {branch: list}}``. Branches with no sample in the batch are left out.
     Outside training the batch is single-branch and passed straight through.
 
+    Batch blending of the wrapped preprocessor (MMAction2's ``blending``,
+    e.g. MixUp / CutMix) runs on the labeled branches only: on unlabeled
+    clips it would need labels (``-1`` fails), and blending a weak and a
+    strong view with different partners and lambdas would make the teacher's
+    pseudo-labels describe another input than the student's.
+
     Args:
         data_preprocessor (dict): config of the wrapped preprocessor.
+        blend_branches (tuple[str]): branches that are blended when the
+            wrapped preprocessor has ``blending``. Defaults to
+            ``('sup',)`` (the teacher-student layout).
     """
 
-    def __init__(self, data_preprocessor: ConfigType) -> None:
+    def __init__(self, data_preprocessor: ConfigType,
+                 blend_branches: Sequence[str] = ('sup', )) -> None:
         super().__init__()
         self.data_preprocessor = MODELS.build(data_preprocessor)
+        self.blend_branches = tuple(blend_branches)
 
     def forward(self, data: dict, training: bool = False) -> dict:
         """Preprocess a (multi-branch) batch.
@@ -51,11 +62,25 @@ class MultiBranchDataPreprocessor(BaseDataPreprocessor):
             samples = [
                 s for s in data['data_samples'][branch] if s is not None
             ]
-            processed = self.data_preprocessor(
-                dict(inputs=inputs, data_samples=samples), training)
+            processed = self.process_branch(branch, inputs, samples)
             result['inputs'][branch] = processed['inputs']
             result['data_samples'][branch] = processed['data_samples']
         return result
+
+    def process_branch(self, branch: str, inputs: list,
+                       samples: list) -> dict:
+        """Run the wrapped preprocessor on one branch (in training),
+        blending only the branches in ``blend_branches``."""
+        blending = getattr(self.data_preprocessor, 'blending', None)
+        if blending is None or branch in self.blend_branches:
+            return self.data_preprocessor(
+                dict(inputs=inputs, data_samples=samples), True)
+        self.data_preprocessor.blending = None
+        try:
+            return self.data_preprocessor(
+                dict(inputs=inputs, data_samples=samples), True)
+        finally:
+            self.data_preprocessor.blending = blending
 
     @property
     def device(self) -> torch.device:
