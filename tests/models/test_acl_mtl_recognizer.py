@@ -227,3 +227,17 @@ def test_predict_uses_one_short_clip():
     with torch.no_grad():
         expect = plain.predict(clip, samples(2))
     assert torch.allclose(out[0].pred_score, expect[0].pred_score)
+
+
+def test_hard_labels_of_index_and_soft_labels():
+    """MixUp / CutMix soft labels give their dominant class, not entry 0
+    (classes 3 and 4 used to initialise prototype 0)."""
+    from mmaction.structures import ActionDataSample
+
+    from mmssl.models.recognizers.acl_mtl_recognizer import hard_labels
+    samples = []
+    for label in (2, [0.1, 0.0, 0.2, 0.7, 0.0], [0.0, 0.0, 0.0, 0.4, 0.6]):
+        s = ActionDataSample()
+        s.set_gt_label(torch.tensor(label))
+        samples.append(s)
+    assert hard_labels(samples).tolist() == [2, 3, 4]

@@ -87,6 +87,20 @@ def concat_all_gather(tensor: Tensor) -> Tensor:
     return torch.cat(all_gather(tensor.detach().contiguous()), dim=0)
 
 
+def hard_labels(data_samples: SampleList) -> Tensor:
+    """The class of each sample: its ``gt_label`` index, or the dominant
+    class of a soft label (MixUp / CutMix blending gives ``C``-vectors).
+
+    Returns:
+        Tensor: ``B`` long.
+    """
+    labels = []
+    for sample in data_samples:
+        label = sample.gt_label.view(-1)
+        labels.append(label.argmax() if label.numel() > 1 else label[0])
+    return torch.stack(labels).long()
+
+
 @MODELS.register_module()
 class ACLMTLRecognizer(SemiRecognizer):
     """Teacher-student recognizer with ACL and MTL.
@@ -280,8 +294,7 @@ class ACLMTLRecognizer(SemiRecognizer):
         self.teacher.eval()
         _, time_feats = self.forward_clip_groups(self.teacher, inputs)
         proj = self.teacher.proj_head(time_feats[:, 0].mean(1))
-        labels = torch.cat([s.gt_label.view(-1)[:1] for s in data_samples])
-        labels = labels.to(proj.device)
+        labels = hard_labels(data_samples).to(proj.device)
         self.prototypes.update(
             concat_all_gather(proj), concat_all_gather(labels))
 
