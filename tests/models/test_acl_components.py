@@ -193,3 +193,24 @@ def test_contrastive_anchor_weight_selects_anchors():
     assert first < both < second
     assert first == pytest.approx(-torch.log_softmax(
         torch.tensor([1., 0.]), 0)[0].item(), abs=1e-6)
+
+
+def test_reliability_posterior_is_monotone_and_clamped():
+    """A narrow high component inside a wide low one: the plain posterior
+    falls again in both tails; the reliability weight must not."""
+    from mmssl.models.utils.gmm import gmm_posterior, monotone_posterior
+    means = torch.tensor([[0.5, 0.8]])
+    variances = torch.tensor([[0.09, 0.0025]])
+    weights = torch.tensor([[0.5, 0.5]])
+    x = torch.linspace(-0.5, 1.5, 41)
+    plain = gmm_posterior(x, means.expand(41, 2), variances.expand(41, 2),
+                          weights.expand(41, 2))
+    assert plain[-1] < plain.max() - 0.5  # the defect
+    mono = monotone_posterior(x, means.expand(41, 2), variances.expand(41, 2),
+                              weights.expand(41, 2))
+    assert (mono[1:] >= mono[:-1] - 1e-6).all()
+    assert mono[0] == mono[10]  # below the fitted range: as at 0
+    assert mono[-1] == mono[30]  # above: as at 1
+    # the top keeps the best posterior reached inside the range
+    assert mono[0] < 0.05
+    assert abs(mono[-1].item() - plain[10:31].max().item()) < 1e-2

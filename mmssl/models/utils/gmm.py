@@ -163,3 +163,37 @@ def gmm_posterior(x: Tensor, means: Tensor, variances: Tensor,
     log_joint = _log_gauss(x.float(), means, variances)
     log_joint = log_joint + weights.log()[:, None]
     return torch.softmax(log_joint, dim=-1)[..., 1]
+
+
+def monotone_posterior(x: Tensor, means: Tensor, variances: Tensor,
+                       weights: Tensor, grid_size: int = 129) -> Tensor:
+    """Posterior of the higher-mean component, made non-decreasing in the
+    score and clamped to the fitted range ``[0, 1]``.
+
+    With unequal variances the plain posterior is not monotone: the wider
+    component wins both tails, so a score far below everything seen could
+    count as reliable. Here the posterior is evaluated on a grid of
+    ``[0, 1]``, replaced by its running maximum and interpolated at the
+    clamped scores; it does not depend on the other scores of the batch.
+
+    Args:
+        x (Tensor): ``(N,)`` normalised scores (any range).
+        means (Tensor): ``(N, 2)`` sorted ascending, one mixture per score.
+        variances (Tensor): ``(N, 2)``.
+        weights (Tensor): ``(N, 2)``.
+        grid_size (int): grid points on ``[0, 1]``. Defaults to 129.
+
+    Returns:
+        Tensor: ``(N,)`` posteriors in ``[0, 1]``, non-decreasing in ``x``
+        for one mixture.
+    """
+    grid = torch.linspace(0, 1, grid_size, device=x.device)
+    curve = gmm_posterior(grid[None].expand(x.shape[0], -1), means,
+                          variances, weights)  # N x G
+    curve = curve.cummax(dim=1).values
+    pos = x.float().clamp(0, 1) * (grid_size - 1)
+    lo = pos.floor().long().clamp(max=grid_size - 2)
+    frac = pos - lo
+    left = curve.gather(1, lo[:, None])[:, 0]
+    right = curve.gather(1, (lo + 1)[:, None])[:, 0]
+    return left + frac * (right - left)

@@ -5,7 +5,7 @@ from typing import Optional
 import torch
 from torch import Tensor, nn
 
-from .gmm import fit_gmm_1d, gmm_posterior
+from .gmm import fit_gmm_1d, monotone_posterior
 
 
 class ReliabilityGMM(nn.Module):
@@ -14,7 +14,8 @@ class ReliabilityGMM(nn.Module):
     Scores are min-max normalised with the range seen at the last fit
     (DivideMix normalises its losses the same way), a two-component 1-D GMM is
     fitted and the reliability weight of a score is the posterior of the
-    component with the higher mean.
+    component with the higher mean, made non-decreasing in the score and
+    clamped to the fitted range (:func:`monotone_posterior`).
 
     With ``per_class=True`` one mixture per pseudo-class and a global one are
     fitted in one batched EM call; a class with fewer than ``min_samples``
@@ -138,6 +139,6 @@ class ReliabilityGMM(nn.Module):
                                  'needs the pseudo-labels of the scores')
             own = labels.clamp(0, self.num_classes - 1)
             group = torch.where(self.group_fitted[own], own, group)
-        return gmm_posterior(
+        return monotone_posterior(
             self._normalise(scores), self.means[group],
             self.variances[group], self.weights[group])
