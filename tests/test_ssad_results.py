@@ -111,3 +111,20 @@ def test_pending_skips_cached_runs(tmp_path):
         == 3
     with pytest.raises(KeyError, match='seed 0'):
         grid.metric_values([dict(arm='a', seed=0, metrics={})], 'a', 'm')
+
+
+def test_a_changed_fingerprint_makes_a_cached_run_stale(tmp_path):
+    grid = load('grid')
+    tool = load('ssad_results')
+    arm = tool.ARMS['sup_25pct']
+    grid.write_json_atomic(grid.cache_file(str(tmp_path), arm, 0),
+                           dict(fingerprint='abc'))
+    assert grid.pending([arm], [0], str(tmp_path), False,
+                        {arm.name: 'abc'}) == []
+    assert grid.pending([arm], [0], str(tmp_path), False,
+                        {arm.name: 'def'}) == [(arm, 0)]
+    # the fingerprint follows the config and the arm's options
+    one = grid.fingerprint(arm)
+    assert one == grid.fingerprint(arm)
+    assert one != grid.fingerprint(tool.ARMS['sup_10pct'])
+    assert one != grid.fingerprint(tool.ARMS['e2e_ssl'])

@@ -8,6 +8,7 @@ an interrupted grid resumes where it stopped and the committed files are
 always complete runs.
 """
 import glob
+import hashlib
 import json
 import math
 import os
@@ -119,11 +120,12 @@ def cfg_options(options: List[str]) -> List[str]:
 
 
 def train_and_test(arm: Arm, seed: int, work_dir: str, results_dir: str,
-                   threads: int = 1) -> dict:
+                   threads: int = 1, tag: Optional[str] = None) -> dict:
     """Train and test one (arm, seed); cache and return its record.
 
     A finished training (``train_done.json`` in its work directory) is not
-    repeated: a grid stopped during a test resumes with the test.
+    repeated: a grid stopped during a test resumes with the test. ``tag``
+    (the arm's :func:`fingerprint`) is stored as ``fingerprint``.
     """
     run_dir = osp.join(work_dir, f'{arm.name}_seed{seed}')
     os.makedirs(osp.join(ROOT, run_dir), exist_ok=True)
@@ -153,22 +155,54 @@ def train_and_test(arm: Arm, seed: int, work_dir: str, results_dir: str,
         labeled_percent=arm.labeled_percent, options=list(arm.options),
         seed=seed, iters=int(found.group(1)),
         train_seconds=round(train_s, 1), test_seconds=round(test_s, 1),
-        threads=threads, commit=git_commit(),
+        threads=threads, commit=git_commit(), fingerprint=tag,
         metrics=latest_metrics(osp.join(ROOT, test_dir)))
     write_json_atomic(cache_file(results_dir, arm, seed), record)
     return record
 
 
-def pending(arms: Iterable[Arm], seeds: Sequence[int],
-            results_dir: str, force: bool = False) -> List[tuple]:
-    """The (arm, seed) pairs without a cached result (all with ``force``)."""
+def fingerprint(arm: Arm, data_files: Sequence[str] = ()) -> str:
+    """A digest of what a run depends on: the resolved config, the arm's
+    options and the given data files (e.g. the annotation file), so a
+    cached run of an older config or data set is seen as stale."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(ROOT, arm.config),
+                          import_custom_modules=False)
+    digest = hashlib.sha1(cfg.pretty_text.encode())
+    digest.update(repr(list(arm.options)).encode())
+    for path in data_files:
+        with open(osp.join(ROOT, path), 'rb') as f:
+            digest.update(f.read())
+    return digest.hexdigest()[:12]
+
+
+def is_cached(path: str, expected: Optional[str] = None) -> bool:
+    """Whether a run's cache exists (and, given ``expected``, has that
+    fingerprint)."""
+    if not osp.isfile(path):
+        return False
+    if expected is None:
+        return True
+    with open(path) as f:
+        return json.load(f).get('fingerprint') == expected
+
+
+def pending(arms: Iterable[Arm], seeds: Sequence[int], results_dir: str,
+            force: bool = False,
+            fingerprints: Optional[Dict[str, str]] = None) -> List[tuple]:
+    """The (arm, seed) pairs without an up-to-date cached result (all with
+    ``force``); ``fingerprints`` maps arm names to :func:`fingerprint`."""
+    fingerprints = fingerprints or {}
     return [(arm, seed) for arm in arms for seed in seeds
-            if force or not osp.isfile(cache_file(results_dir, arm, seed))]
+            if force or not is_cached(cache_file(results_dir, arm, seed),
+                                      fingerprints.get(arm.name))]
 
 
 def run_grid(todo: List[tuple], work_dir: str, results_dir: str,
-             jobs: int = 2, threads: int = 1) -> List[dict]:
-    """Run (arm, seed) pairs, ``jobs`` at a time of ``threads`` threads.
+             jobs: int = 2, threads: int = 1,
+             fingerprints: Optional[Dict[str, str]] = None) -> List[dict]:
+    """Run (arm, seed) pairs, ``jobs`` at a time of ``threads`` threads
+    (``fingerprints`` as in :func:`pending`, stored with each record).
 
     A failed run is reported and the others go on; the failures are raised
     together at the end.
@@ -180,7 +214,8 @@ def run_grid(todo: List[tuple], work_dir: str, results_dir: str,
         log(f'[grid] start {arm.name} seed {seed}')
         try:
             record = train_and_test(arm, seed, work_dir, results_dir,
-                                    threads)
+                                    threads,
+                                    (fingerprints or {}).get(arm.name))
         except RuntimeError as err:
             failures.append(f'{arm.name} seed {seed}: {err}')
             log(f'[grid] FAILED {arm.name} seed {seed}')

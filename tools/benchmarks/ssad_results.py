@@ -10,7 +10,8 @@ Every run trains through ``tools/train.py`` and tests its final checkpoint
 through ``tools/test.py`` (no model selection: the protocol has no labeled
 validation data). Each finished run's metrics go to
 ``docs/results/ssad/<arm>_seed<S>.json`` (commit them: the grid accumulates
-over sessions); cached runs are skipped unless ``--force``. ``--jobs 2``
+over sessions); a cached run is skipped unless ``--force`` or its
+fingerprint (the resolved config, options and annotation file) changed. ``--jobs 2``
 runs two single-threaded trainings at once, which is faster on 2 cores than
 one two-threaded training after the other. Writes the synthetic set to
 ``data/synthetic`` (``tools/data/make_synthetic.py``'s defaults) if it is
@@ -31,8 +32,9 @@ import sys
 from typing import Dict, List, Optional
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from grid import (ROOT, Arm, Summary, learning_curve_figure,  # noqa: E402
-                  load_runs, metric_values, pending, run_grid, summarise)
+from grid import (ROOT, Arm, Summary, fingerprint,  # noqa: E402
+                  learning_curve_figure, load_runs, metric_values, pending,
+                  run_grid, summarise)
 from report import update_section  # noqa: E402
 
 SUP_CONFIG = 'configs/ssad/tiny_synthetic_sup.py'
@@ -71,6 +73,7 @@ METRICS = {
 }
 MAIN = 'f-mAP@0.5'
 RESULTS_DIR = 'docs/results/ssad'
+ANN_FILE = 'data/synthetic/annotations/UCF101v2-GT.pkl'
 FIGURE = 'docs/results/ssad_learning_curve.png'
 
 
@@ -212,9 +215,7 @@ def report(runs: List[dict], figure_path: str) -> str:
 
 def ensure_data() -> None:
     """Write the synthetic set to ``data/synthetic`` if it is missing."""
-    ann = osp.join(ROOT, 'data', 'synthetic', 'annotations',
-                   'UCF101v2-GT.pkl')
-    if not osp.isfile(ann):
+    if not osp.isfile(osp.join(ROOT, ANN_FILE)):
         subprocess.run([sys.executable, 'tools/data/make_synthetic.py',
                         osp.join(ROOT, 'data', 'synthetic')], cwd=ROOT,
                        check=True)
@@ -226,9 +227,12 @@ def main(argv: Optional[List[str]] = None) -> None:
     if not args.table_only:
         ensure_data()
         arms = [ARMS[n] for n in (args.only or DEFAULT_ARMS)]
-        todo = pending(arms, args.seeds, results_dir, args.force)
-        print(f'[ssad_results] {len(todo)} runs to do', flush=True)
-        run_grid(todo, args.work_dir, results_dir, args.jobs, args.threads)
+        tags = {arm.name: fingerprint(arm, [ANN_FILE]) for arm in arms}
+        todo = pending(arms, args.seeds, results_dir, args.force, tags)
+        print(f'[ssad_results] {len(todo)} runs to do (cached runs of '
+              'another config or data set are redone)', flush=True)
+        run_grid(todo, args.work_dir, results_dir, args.jobs, args.threads,
+                 tags)
     runs = load_runs(results_dir)
     figure(runs, osp.join(ROOT, args.figure))
     markdown = report(runs, args.figure)
