@@ -42,6 +42,7 @@ def test_summaries_have_known_answers():
     assert (s.mean, s.std, s.n) == (12.0, 2.0, 3)
     assert s.text() == '12.0 ± 2.0'
     assert grid.summarise([5.0]).std == 0.0
+    assert grid.summarise([5.0]).text() == '5.0 (1 run)'
     assert grid.summarise([]).text() == '-'
     assert grid.seed_options(3) == ['randomness.seed=3',
                                     'train_dataloader.sampler.seed=3']
@@ -57,7 +58,7 @@ def test_findings_judge_gains_against_two_std():
         mean_teacher=[6, 7, 8]))  # -3
     text = '\n'.join(tool.findings(runs))
     assert 'learning curve is monotone' in text
-    assert 'label gap (supervised 100% - 25%) is +20.0' in text
+    assert 'label gap (supervised 100% - 25%) is +20.0 f-mAP@0.5.' in text
     assert '**E2E-SSL beats supervised 25%** by +10.0' in text
     assert 'closes 50% of the gap' in text
     assert 'Pseudo-label is above supervised 25% by +1.0' in text
@@ -76,6 +77,9 @@ def test_non_monotone_curve_and_missing_baseline_are_stated():
     text = '\n'.join(tool.findings(runs))
     assert '**not monotone**' in text
     assert 'Supervised 25% has not been run' in text
+    small_gap = grid_of(tool, dict(sup_25pct=[30, 32], sup_100pct=[35, 36]))
+    assert 'below the 15 points a benchmark needs' in '\n'.join(
+        tool.findings(small_gap))
 
 
 def test_cached_runs_make_the_page_and_figure(tmp_path):

@@ -245,9 +245,12 @@ class Summary(NamedTuple):
     n: int
 
     def text(self) -> str:
-        """``mean +- std`` with one decimal (``-`` when nothing ran)."""
+        """``mean +- std`` with one decimal (``-`` when nothing ran; the
+        value and ``(1 run)`` for a single run, which has no spread)."""
         if self.n == 0:
             return '-'
+        if self.n == 1:
+            return f'{self.mean:.1f} (1 run)'
         return f'{self.mean:.1f} ± {self.std:.1f}'
 
 
