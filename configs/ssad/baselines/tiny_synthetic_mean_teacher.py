@@ -10,6 +10,7 @@ model = dict(_delete_=True, type='MeanTeacherDetector',
              semi_train_cfg=dict(mask_warmup_iters={{_base_.sup_phase_iters}},
                                  unsup_weight=1.0))
 train_dataloader = dict(
+    batch_size=12,
     # 8 labeled clips (flipped at random, as the supervised config) + 4
     # unlabeled per step
     sampler=dict(_delete_=True, type='MultiSourceSampler', batch_size=12,

@@ -12,6 +12,7 @@ model = dict(_delete_=True, type='PseudoLabelDetector',
                                  mask_pos_threshold=0.8,
                                  mask_neg_threshold=0.2))
 train_dataloader = dict(
+    batch_size=12,
     # 8 labeled clips (flipped at random, as the supervised config) + 4
     # unlabeled per step
     sampler=dict(_delete_=True, type='MultiSourceSampler', batch_size=12,
