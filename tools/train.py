@@ -82,12 +82,21 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.resume = True
         cfg.load_from = args.resume
     if args.auto_scale_lr:
+        if not cfg.get('auto_scale_lr'):
+            raise SystemExit(
+                f'--auto-scale-lr: {args.config} has no auto_scale_lr; add '
+                'auto_scale_lr = dict(enable=False, base_batch_size=N) with '
+                'the total batch size its learning rate was set for')
         cfg.auto_scale_lr.enable = True
-    if cfg.get('randomness', None) is None:
-        cfg.randomness = dict(
-            seed=args.seed,
-            diff_rank_seed=args.diff_rank_seed,
-            deterministic=args.deterministic)
+    # the flags override the config's randomness (which the tiny configs set)
+    randomness = dict(cfg.get('randomness') or {})
+    if args.seed is not None:
+        randomness['seed'] = args.seed
+    if args.diff_rank_seed:
+        randomness['diff_rank_seed'] = True
+    if args.deterministic:
+        randomness['deterministic'] = True
+    cfg.randomness = randomness
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     return cfg
