@@ -42,3 +42,19 @@ def test_auto_scale_lr_without_the_config_key_says_what_to_add(monkeypatch,
                                                                tmp_path):
     with pytest.raises(SystemExit, match='has no auto_scale_lr'):
         merged(monkeypatch, '--work-dir', str(tmp_path), '--auto-scale-lr')
+
+
+def test_max_iters_scales_the_whole_schedule(monkeypatch, tmp_path):
+    semi = osp.join(REPO_ROOT, 'configs/ssad/tiny_synthetic_semi.py')
+    original = Config.fromfile(semi)
+    tool = load_train()
+    monkeypatch.setattr(sys, 'argv', ['train.py', semi, '--work-dir',
+                                      str(tmp_path), '--max-iters', '200'])
+    cfg = tool.merge_args(Config.fromfile(semi), tool.parse_args())
+    ratio = 200 / original.train_cfg.max_iters
+    assert cfg.train_cfg.max_iters == 200
+    assert cfg.param_scheduler[0].end == 200
+    assert cfg.model.semi_train_cfg.sup_warmup_iters == round(
+        original.model.semi_train_cfg.sup_warmup_iters * ratio)
+    assert cfg.custom_hooks[-1].begin == round(
+        original.custom_hooks[-1].begin * ratio)

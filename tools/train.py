@@ -11,6 +11,7 @@ from mmengine.config import Config, DictAction
 
 import mmssl  # noqa: F401  (applies mmssl.compat, registers components)
 from mmssl.utils import build_runner, set_work_dir
+from mmssl.utils.schedule import scale_schedule_options
 
 
 def parse_args() -> argparse.Namespace:
@@ -35,6 +36,13 @@ def parse_args() -> argparse.Namespace:
         action='store_true',
         help='scale the learning rate with the actual batch size')
     parser.add_argument('--seed', type=int, default=None, help='random seed')
+    parser.add_argument(
+        '--max-iters',
+        type=int,
+        default=None,
+        help='train for N iterations with everything timed in iterations '
+        '(learning-rate schedule, ramp-up, warm-ups, intervals) scaled alike; '
+        'iteration-based configs only')
     parser.add_argument(
         '--diff-rank-seed',
         action='store_true',
@@ -97,6 +105,11 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     if args.deterministic:
         randomness['deterministic'] = True
     cfg.randomness = randomness
+    if args.max_iters is not None:
+        try:
+            cfg.merge_from_dict(scale_schedule_options(cfg, args.max_iters))
+        except ValueError as err:
+            raise SystemExit(f'--max-iters: {args.config}: {err}')
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     return cfg
