@@ -37,3 +37,17 @@ def test_a_python_without_torch_is_reported(tmp_path):
     assert proc.returncode == 1
     assert 'cannot import torch' in proc.stderr
     assert 'tools/setup_env.sh' in proc.stderr
+
+
+def test_cpu_runs_state_the_gloo_backend(monkeypatch):
+    import torch
+    from mmengine.config import Config
+
+    from mmssl.utils.launch import use_cpu_backend
+    cfg = Config(dict(env_cfg=dict(dist_cfg=dict(backend='nccl'))))
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+    use_cpu_backend(cfg)
+    assert cfg.env_cfg.dist_cfg.backend == 'nccl'
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    use_cpu_backend(cfg)
+    assert cfg.env_cfg.dist_cfg.backend == 'gloo'

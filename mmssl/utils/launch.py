@@ -24,11 +24,22 @@ def set_work_dir(cfg: Config, work_dir: Optional[str],
                                 osp.splitext(osp.basename(config_path))[0])
 
 
+def use_cpu_backend(cfg: Config) -> None:
+    """Without CUDA, a distributed run uses ``gloo`` (``mmssl.compat``):
+    say so in the config the runner logs instead of its ``nccl``."""
+    import torch
+    dist_cfg = cfg.get('env_cfg', {}).get('dist_cfg')
+    if dist_cfg and dist_cfg.get('backend') == 'nccl' and \
+            not torch.cuda.is_available():
+        dist_cfg['backend'] = 'gloo'
+
+
 def build_runner(cfg: Config) -> Runner:
     """Check the config (see :func:`check_config`) and build its runner
     (``runner_type`` if the config names one)."""
     from mmaction.registry import RUNNERS
     check_config(cfg)
+    use_cpu_backend(cfg)
     if 'runner_type' in cfg:
         return RUNNERS.build(cfg)
     return Runner.from_cfg(cfg)
