@@ -158,7 +158,7 @@ def findings(runs: List[dict]) -> List[str]:
         text = f'The label gap (supervised 100% - 25%) is {gap:+.1f} {MAIN}'
         if gap < MIN_GAP:
             text += (f', below the {MIN_GAP:.0f} points a benchmark needs: '
-                     'labels are not what limits the models here, so '
+                     'labels limit these models less than that, so '
                      'unlabeled data has little to close')
         notes.append(text + '.')
     for arm in METHODS:
