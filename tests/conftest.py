@@ -66,6 +66,17 @@ def tiny_recognition_data(tmp_path_factory) -> str:
     return root
 
 
+def load_script(relative_path: str, name: str = None):
+    """Import a repository script (``tools/...py``) as a module."""
+    import importlib.util
+    path = osp.join(REPO_ROOT, relative_path)
+    name = name or osp.splitext(osp.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def run_tool(args: list, cwd: str, timeout: int = 600,
              extra_env: dict = None) -> subprocess.CompletedProcess:
     """Run a repository tool (``tools/...``) and fail with its output."""

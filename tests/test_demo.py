@@ -1,17 +1,12 @@
 """tools/demo.py: what it shows of the running trainings (the demo itself
 trains two models for minutes and is run by hand, see README)."""
-import importlib.util
 import os.path as osp
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, load_script
 
 
 def load_demo():
-    spec = importlib.util.spec_from_file_location(
-        'demo', osp.join(REPO_ROOT, 'tools', 'demo.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script('tools/demo.py')
 
 
 def test_last_train_line(tmp_path):

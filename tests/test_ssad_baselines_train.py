@@ -31,19 +31,27 @@ def project(tmp_path_factory) -> str:
     return str(root)
 
 
-@pytest.mark.parametrize('algo', sorted(EXPECTED))
-def test_baseline_trains_two_iterations(algo, project):
-    cfg = osp.join(REPO_ROOT, 'configs/ssad/baselines',
-                   f'tiny_synthetic_{algo}.py')
-    work_dir = osp.join(project, f'work_{algo}')
-    run_tool([osp.join(REPO_ROOT, 'tools/train.py'), cfg, '--work-dir',
-              work_dir, '--cfg-options', 'train_cfg.max_iters=2',
+def train_two_iterations(config: str, work_dir: str, project: str,
+                         *options: str) -> list:
+    """Train ``config`` (relative to the repository) for 2 iterations and
+    return the logged training records."""
+    run_tool([osp.join(REPO_ROOT, 'tools/train.py'),
+              osp.join(REPO_ROOT, config), '--work-dir', work_dir,
+              '--cfg-options', 'train_cfg.max_iters=2',
               'default_hooks.logger.interval=1',
-              'train_dataloader.num_workers=0'], cwd=project)
+              'train_dataloader.num_workers=0', *options], cwd=project)
     path, = glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))
     with open(path) as f:
         records = [json.loads(line) for line in f if '"loss"' in line]
     assert [r['iter'] for r in records] == [1, 2]
+    return records
+
+
+@pytest.mark.parametrize('algo', sorted(EXPECTED))
+def test_baseline_trains_two_iterations(algo, project):
+    work_dir = osp.join(project, f'work_{algo}')
+    records = train_two_iterations(
+        f'configs/ssad/baselines/tiny_synthetic_{algo}.py', work_dir, project)
     for record in records:
         assert EXPECTED[algo] <= set(record), record
         terms = [v for k, v in record.items() if 'loss' in k]
@@ -52,18 +60,10 @@ def test_baseline_trains_two_iterations(algo, project):
 
 
 def test_strong_view_e2e_ssl_trains_two_iterations(project):
-    cfg = osp.join(REPO_ROOT, 'configs/ssad',
-                   'tiny_synthetic_semi_strong_view.py')
-    work_dir = osp.join(project, 'work_strong_view')
-    run_tool([osp.join(REPO_ROOT, 'tools/train.py'), cfg, '--work-dir',
-              work_dir, '--cfg-options', 'train_cfg.max_iters=2',
-              'default_hooks.logger.interval=1',
-              'model.semi_train_cfg.sup_warmup_iters=1',
-              'train_dataloader.num_workers=0'], cwd=project)
-    path, = glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))
-    with open(path) as f:
-        records = [json.loads(line) for line in f if '"loss"' in line]
-    assert [r['iter'] for r in records] == [1, 2]
+    records = train_two_iterations(
+        'configs/ssad/tiny_synthetic_semi_strong_view.py',
+        osp.join(project, 'work_strong_view'), project,
+        'model.semi_train_cfg.sup_warmup_iters=1')
     # the supervised phase, then the consistency of the zoomed, jittered view
     assert records[0]['unsup_loss_var'] == 0
     assert records[1]['unsup_loss_var'] > 0

@@ -1,24 +1,19 @@
 """tools/train.py flags merged into a config: --seed, --deterministic and
 --diff-rank-seed override the config's randomness; --auto-scale-lr on a
 config without auto_scale_lr says what to add."""
-import importlib.util
 import os.path as osp
 import sys
 
 import pytest
 from mmengine.config import Config
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, load_script
 
 CONFIG = osp.join(REPO_ROOT, 'configs/ssad/tiny_synthetic_sup.py')
 
 
 def load_train():
-    spec = importlib.util.spec_from_file_location(
-        'train_tool', osp.join(REPO_ROOT, 'tools', 'train.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script('tools/train.py', 'train_tool')
 
 
 def merged(monkeypatch, *flags):
