@@ -262,11 +262,11 @@ class E2ESSLDetector(BaseModel):
         out_orig, out_aug = self.forward_views(orig, aug, labels, labeled)
         losses = self.sup_losses(out_orig, orig_samples, labeled, out_aug,
                                  aug_samples)
-        consistency = self.consistency_losses(out_orig, out_aug,
-                                              aug_samples)
         if self.sup_warmup():
-            consistency = {k: v * 0. for k, v in consistency.items()}
-        losses.update(consistency)
+            losses.update(self.zero_consistency_losses(out_orig.scores))
+        else:
+            losses.update(self.consistency_losses(out_orig, out_aug,
+                                                  aug_samples))
         interval = self.semi_train_cfg.grad_ratio_interval
         if interval and self.training and \
                 self.current_iter() % interval == 0:
@@ -312,6 +312,14 @@ class E2ESSLDetector(BaseModel):
             losses[f'unsup_{name}'] = \
                 cfg.consistency_weight * cfg.loc_consistency_weight * value
         return losses
+
+    def zero_consistency_losses(self, like: Tensor) -> Dict[str, Tensor]:
+        """The consistency loss keys with value 0 (the supervised phase),
+        so every iteration logs the same terms."""
+        names = list(self.loc_consistency)
+        if self.cls_consistency is not None:
+            names.insert(0, 'loss_cls_cons')
+        return {f'unsup_{name}': like.new_zeros(()) for name in names}
 
     def cls_consistency_loss(self, out_orig: DetectionOutput,
                              out_aug: DetectionOutput,
