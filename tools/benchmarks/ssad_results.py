@@ -180,7 +180,8 @@ def findings(runs: List[dict]) -> List[str]:
                        f'{delta:+.1f} {MAIN}')
         if gap is not None and gap > 0 and delta > 0:
             verdict += f'; it closes {100 * delta / gap:.0f}% of the gap'
-        notes.append(verdict + f' ({res.n} seeds vs {base.n}).')
+        runs = f'{res.n} run' + ('s' if res.n != 1 else '')
+        notes.append(verdict + f' ({runs} vs {base.n}).')
     return notes
 
 
